@@ -1,0 +1,77 @@
+/**
+ * What the core needs from the JavaScript runtime it runs on. The core (wire format, proxy, client agent)
+ * only ever sees this interface plus Web-standard Request/Response/streams; each runtime gets one small
+ * adapter (`deno.ts`, `bun.ts`) that fills it in. Entry points pick the adapter; nothing else may touch
+ * `Deno.*` or `Bun.*`.
+ */
+
+/** Facts about one incoming request that a Web `Request` cannot carry. */
+export interface ConnInfo {
+  /**
+   * True when the request line held an absolute URI (`GET http://host:9100/metrics HTTP/1.1`): the request
+   * came through `proxy_url` and is a scrape to forward, never a request for the proxy's own pages.
+   */
+  readonly absoluteForm: boolean;
+  /** Peer address, for logs. */
+  readonly remoteAddress: string;
+}
+
+export type Handler = (request: Request, info: ConnInfo) => Response | Promise<Response>;
+
+export interface ServeOptions {
+  /** Interface to bind; "" or undefined means all interfaces. */
+  readonly hostname?: string;
+  /** 0 picks a free port. */
+  readonly port: number;
+  readonly handler: Handler;
+  /** Largest request head the server accepts (bytes); larger heads get 431 from the server itself. */
+  readonly maxHeaderBytes?: number;
+  /** A request whose head has not fully arrived by then is dropped (slowloris guard), in ms. */
+  readonly headersTimeoutMs?: number;
+  /** Optional TLS for the listener (PEM text). */
+  readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
+}
+
+export interface Server {
+  /** The bound address, useful when port 0 was asked for. */
+  readonly hostname: string;
+  readonly port: number;
+  /** Stop accepting, end open connections, resolve when closed. */
+  close(): Promise<void>;
+}
+
+/** TLS material for outgoing connections (PEM text). */
+export interface TlsClientOptions {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  /** Skip certificate verification (only for `--tls.insecure-skip-verify`-style flags). */
+  readonly insecureSkipVerify?: boolean;
+}
+
+/**
+ * An HTTP client that hands bodies through untouched: no silent gzip decoding (fetch's behaviour, which
+ * would corrupt a relayed `Content-Encoding: gzip` reply), request bodies streamed, responses streamed.
+ * The request's `signal` aborts the exchange.
+ */
+export type RawFetch = (request: Request) => Promise<Response>;
+
+export interface Runtime {
+  /** "deno" or "bun", and the runtime's own version, for `--version` and logs. */
+  readonly name: "deno" | "bun";
+  readonly version: string;
+  /** Command-line arguments after the program name. */
+  readonly args: readonly string[];
+  env(name: string): string | undefined;
+  /** The host's fully qualified domain name, best effort (falls back to the plain hostname). */
+  fqdn(): Promise<string>;
+  serve(options: ServeOptions): Promise<Server>;
+  /** A raw HTTP(S) client; one per TLS configuration, connections kept alive and reused. */
+  httpClient(tls?: TlsClientOptions): RawFetch;
+  readTextFile(path: string): Promise<string>;
+  /** Calls `onSignal` once on the first SIGINT or SIGTERM. */
+  onShutdownSignal(onSignal: (signal: string) => void): void;
+  writeStdout(text: string): void;
+  writeStderr(text: string): void;
+  exit(code: number): never;
+}
