@@ -1,0 +1,77 @@
+/**
+ * `proxy`: parses flags, wires the coordinator, metrics and HTTP app together, serves until SIGINT/SIGTERM.
+ * Returns the process exit code; only the entry point exits.
+ */
+import type { Runtime } from "../runtime/types.ts";
+import { createLogger } from "../log/logger.ts";
+import { Registry } from "../metrics/registry.ts";
+import { Coordinator } from "../proxy/coordinator.ts";
+import { createProxyApp } from "../proxy/app.ts";
+import { registerProxyMetrics } from "../proxy/metrics.ts";
+import { systemTimers } from "../proxy/timers.ts";
+import { VERSION } from "../version.ts";
+import { describeBuild } from "../build_info.ts";
+import { parseProxyFlags } from "./proxy_flags.ts";
+import { UsageError } from "./args.ts";
+
+/** How long a client whose poll connection dropped has to come back before its scrapes fail. */
+const DISCONNECT_GRACE_MS = 1000;
+const MAX_HEADER_BYTES = 64 * 1024;
+
+export async function proxyMain(runtime: Runtime): Promise<number> {
+  let command;
+  try {
+    command = parseProxyFlags(runtime.args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    runtime.writeStderr(`proxy: ${error.message}\n`);
+    return 2;
+  }
+  if (command.kind === "help") {
+    runtime.writeStdout(command.text);
+    return 0;
+  }
+  if (command.kind === "version") {
+    runtime.writeStdout(`proxy ${VERSION} (${describeBuild(runtime.name, runtime.version)})\n`);
+    return 0;
+  }
+  const config = command.config;
+  const logger = createLogger({ ...config.log, write: (line) => runtime.writeStderr(`${line}\n`) });
+  const coordinator = new Coordinator({
+    timers: systemTimers,
+    newId: () => crypto.randomUUID(),
+    registrationTimeoutMs: config.registrationTimeoutMs,
+    disconnectGraceMs: DISCONNECT_GRACE_MS,
+  });
+  const registry = new Registry();
+  const metrics = registerProxyMetrics(registry, () => coordinator.clientCount);
+  const handler = createProxyApp({
+    coordinator,
+    registry,
+    metrics,
+    logger,
+    timers: systemTimers,
+    scrapeDefaultTimeoutMs: config.scrapeDefaultTimeoutMs,
+    scrapeMaxTimeoutMs: config.scrapeMaxTimeoutMs,
+    pollIdleTimeoutMs: config.pollIdleTimeoutMs,
+    maxBodyBytes: config.maxBodyBytes,
+    maxHeaderBytes: MAX_HEADER_BYTES,
+  });
+
+  let server;
+  try {
+    server = await runtime.serve({ ...config.listen, handler, maxHeaderBytes: MAX_HEADER_BYTES });
+  } catch (error) {
+    const where = `${config.listen.hostname}:${config.listen.port}`;
+    logger.error("Cannot listen", { address: where, err: error as Error });
+    return 1;
+  }
+  logger.info("Listening", { address: `${server.hostname}:${server.port}`, version: VERSION });
+
+  const stopped = new Promise<string>((resolve) => runtime.onShutdownSignal(resolve));
+  const signal = await stopped;
+  logger.info("Shutting down", { signal });
+  coordinator.close();
+  await server.close();
+  return 0;
+}

@@ -1,0 +1,224 @@
+/**
+ * Where scrapes meet polls. Three verbs, as in upstream's design: a scraper asks for a scrape (`scrape`), a
+ * client waits for work (`poll`), and a client hands back a result (`claim`, then `PendingScrape.relay`).
+ *
+ * Where we deliberately differ from upstream:
+ * - A poll whose connection closes is forgotten at once; a scrape is never handed to a dead poll.
+ * - A client whose last poll connection closed and that does not come back within a short grace period is
+ *   dropped, failing its queued and in-flight scrapes at once instead of at their timeout.
+ * - A scrape for a host with no client fails at once, naming the host.
+ * - Several pollers for one FQDN share its scrapes (longest-waiting poll first); none is expired with a 408.
+ * - Idle polls can be answered after a bounded wait, for clients that asked for it.
+ */
+import { HttpError } from "./http_error.ts";
+import { PendingScrape, type ScrapeReply } from "./pending_scrape.ts";
+import type { Timers } from "./timers.ts";
+
+export interface CoordinatorOptions {
+  readonly timers: Timers;
+  /** Fresh scrape ids (UUID v4, as upstream, so Go clients echo them unchanged). */
+  readonly newId: () => string;
+  /** A client not seen polling for this long is forgotten (its polls ended normally, it never came back). */
+  readonly registrationTimeoutMs: number;
+  /** How long a client whose poll connection dropped may take to poll again before it counts as gone. */
+  readonly disconnectGraceMs: number;
+}
+
+export interface ScrapeOrder {
+  readonly fqdn: string;
+  readonly url: string;
+  readonly timeoutMs: number;
+  /** Serializes the request for the client once its id is known. */
+  readonly serialize: (id: string) => Uint8Array;
+  /** The scraper's connection: aborts when it hangs up. */
+  readonly signal?: AbortSignal;
+}
+
+export interface PollOptions {
+  /** Answer with null after this long without work; null holds the poll until work or disconnect. */
+  readonly idleTimeoutMs: number | null;
+  readonly signal: AbortSignal;
+}
+
+interface Poller {
+  readonly take: (scrape: PendingScrape | null) => void;
+}
+
+interface ClientEntry {
+  readonly fqdn: string;
+  readonly pollers: Poller[];
+  readonly queue: PendingScrape[];
+  readonly inFlight: Set<PendingScrape>;
+  /** Runs while no poll is open: drops the client when it fires. */
+  absenceTimer: unknown;
+}
+
+export class Coordinator {
+  readonly #options: CoordinatorOptions;
+  readonly #clients = new Map<string, ClientEntry>();
+  readonly #inFlight = new Map<string, PendingScrape>();
+
+  constructor(options: CoordinatorOptions) {
+    this.#options = options;
+  }
+
+  /** Number of known clients (FQDNs), for `pushprox_proxy_clients`. */
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  /** Known client FQDNs, sorted, for `/clients`. */
+  knownClients(): string[] {
+    return [...this.#clients.keys()].sort();
+  }
+
+  /** Asks the client for `order.fqdn` to scrape; resolves with the reply to relay, or rejects with HttpError. */
+  scrape(order: ScrapeOrder): Promise<ScrapeReply> {
+    const entry = this.#clients.get(order.fqdn);
+    if (entry === undefined) {
+      return Promise.reject(new HttpError(503, `no PushProx client is connected for "${order.fqdn}" (scrape of ${order.url})`));
+    }
+    const id = this.#options.newId();
+    const scrape = new PendingScrape({
+      id,
+      fqdn: order.fqdn,
+      url: order.url,
+      payload: order.serialize(id),
+      timeoutMs: order.timeoutMs,
+      timers: this.#options.timers,
+      signal: order.signal,
+      onSettled: (settled) => this.#forget(settled),
+    });
+    this.#offer(entry, scrape);
+    return scrape.reply;
+  }
+
+  /** A client waits for work. Resolves with a scrape to perform, or null (idle timeout, or disconnect). */
+  poll(fqdn: string, options: PollOptions): Promise<PendingScrape | null> {
+    const entry = this.#entry(fqdn);
+    const queued = this.#nextQueued(entry);
+    if (queued !== null) {
+      this.#deliver(entry, queued);
+      this.#pollEnded(entry, false);
+      return Promise.resolve(queued);
+    }
+    if (options.signal.aborted) {
+      this.#pollEnded(entry, true);
+      return Promise.resolve(null);
+    }
+    return new Promise((resolve) => {
+      let idleTimer: unknown;
+      const end = (scrape: PendingScrape | null, disconnected: boolean) => {
+        const index = entry.pollers.indexOf(poller);
+        if (index !== -1) entry.pollers.splice(index, 1);
+        if (idleTimer !== undefined) this.#options.timers.clearTimeout(idleTimer);
+        options.signal.removeEventListener("abort", onAbort);
+        resolve(scrape);
+        this.#pollEnded(entry, disconnected);
+      };
+      const poller: Poller = { take: (scrape) => end(scrape, false) };
+      const onAbort = () => end(null, true);
+      entry.pollers.push(poller);
+      options.signal.addEventListener("abort", onAbort, { once: true });
+      if (options.idleTimeoutMs !== null) {
+        idleTimer = this.#options.timers.setTimeout(() => end(null, false), options.idleTimeoutMs);
+      }
+    });
+  }
+
+  /** A poll took this scrape but its answer could not be sent: offer it to the next poll. */
+  requeue(scrape: PendingScrape): void {
+    if (scrape.state !== "delivered") return;
+    this.#inFlight.delete(scrape.id);
+    const entry = this.#clients.get(scrape.fqdn);
+    entry?.inFlight.delete(scrape);
+    scrape.markQueued();
+    if (entry === undefined) {
+      scrape.fail(new HttpError(503, `PushProx client for "${scrape.fqdn}" disconnected before the scrape`));
+      return;
+    }
+    this.#offer(entry, scrape, true);
+  }
+
+  /** A push arrived: the scrape it answers, if one is still waiting for it. */
+  claim(id: string): PendingScrape | undefined {
+    const scrape = this.#inFlight.get(id);
+    if (scrape === undefined || scrape.state !== "delivered") return undefined;
+    this.#inFlight.delete(id);
+    this.#clients.get(scrape.fqdn)?.inFlight.delete(scrape);
+    return scrape;
+  }
+
+  /** Fails everything in progress and stops all timers (shutdown). */
+  close(): void {
+    for (const entry of this.#clients.values()) this.#drop(entry, "the proxy is shutting down");
+  }
+
+  #entry(fqdn: string): ClientEntry {
+    let entry = this.#clients.get(fqdn);
+    if (entry === undefined) {
+      entry = { fqdn, pollers: [], queue: [], inFlight: new Set(), absenceTimer: undefined };
+      this.#clients.set(fqdn, entry);
+    } else if (entry.absenceTimer !== undefined) {
+      this.#options.timers.clearTimeout(entry.absenceTimer);
+      entry.absenceTimer = undefined;
+    }
+    return entry;
+  }
+
+  #offer(entry: ClientEntry, scrape: PendingScrape, front = false): void {
+    const poller = entry.pollers.shift();
+    if (poller !== undefined) {
+      this.#deliver(entry, scrape);
+      poller.take(scrape);
+    } else if (front) {
+      entry.queue.unshift(scrape);
+    } else {
+      entry.queue.push(scrape);
+    }
+  }
+
+  #deliver(entry: ClientEntry, scrape: PendingScrape): void {
+    scrape.markDelivered();
+    this.#inFlight.set(scrape.id, scrape);
+    entry.inFlight.add(scrape);
+  }
+
+  #nextQueued(entry: ClientEntry): PendingScrape | null {
+    for (let scrape = entry.queue.shift(); scrape !== undefined; scrape = entry.queue.shift()) {
+      if (scrape.state === "queued") return scrape;
+    }
+    return null;
+  }
+
+  /** After a poll ends: with no poll left open, start the clock on the client's absence. */
+  #pollEnded(entry: ClientEntry, disconnected: boolean): void {
+    if (entry.pollers.length > 0 || this.#clients.get(entry.fqdn) !== entry) return;
+    if (entry.absenceTimer !== undefined) this.#options.timers.clearTimeout(entry.absenceTimer);
+    const { disconnectGraceMs, registrationTimeoutMs } = this.#options;
+    entry.absenceTimer = this.#options.timers.setTimeout(() => {
+      entry.absenceTimer = undefined;
+      if (entry.pollers.length > 0) return;
+      this.#drop(entry, disconnected ? "disconnected" : `did not poll for ${registrationTimeoutMs / 1000}s`);
+    }, disconnected ? disconnectGraceMs : registrationTimeoutMs);
+  }
+
+  #drop(entry: ClientEntry, why: string): void {
+    if (entry.absenceTimer !== undefined) this.#options.timers.clearTimeout(entry.absenceTimer);
+    entry.absenceTimer = undefined;
+    this.#clients.delete(entry.fqdn);
+    for (const poller of entry.pollers.splice(0)) poller.take(null);
+    const error = () => new HttpError(503, `PushProx client for "${entry.fqdn}" ${why}`);
+    for (const scrape of entry.queue.splice(0)) scrape.fail(error());
+    for (const scrape of [...entry.inFlight]) scrape.fail(error());
+  }
+
+  #forget(scrape: PendingScrape): void {
+    this.#inFlight.delete(scrape.id);
+    const entry = this.#clients.get(scrape.fqdn);
+    if (entry === undefined) return;
+    entry.inFlight.delete(scrape);
+    const index = entry.queue.indexOf(scrape);
+    if (index !== -1) entry.queue.splice(index, 1);
+  }
+}

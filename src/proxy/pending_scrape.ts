@@ -1,0 +1,159 @@
+/**
+ * One scrape on its way through the proxy: queued for a poll, delivered to a client, then relayed from the
+ * client's push to the waiting scraper. It owns the scrape's single deadline, which covers the whole trip:
+ * Prometheus gives up at the same moment, so there is no point in relaying after it.
+ */
+import { HttpError } from "./http_error.ts";
+import type { Timers } from "./timers.ts";
+
+/** What the scraper receives: built into a Response by the HTTP layer. */
+export interface ScrapeReply {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: Headers;
+  readonly body: ReadableStream<Uint8Array> | null;
+}
+
+export type ScrapeState = "queued" | "delivered" | "relaying" | "settled";
+
+export interface PendingScrapeInit {
+  readonly id: string;
+  readonly fqdn: string;
+  readonly url: string;
+  /** The serialized request: the body of the poll response that carries this scrape. */
+  readonly payload: Uint8Array;
+  readonly timeoutMs: number;
+  readonly timers: Timers;
+  /** Aborts when the scraper hangs up. */
+  readonly signal?: AbortSignal;
+  /** Called once when the scrape is settled, so its owner can drop every reference to it. */
+  readonly onSettled: (scrape: PendingScrape) => void;
+}
+
+export class PendingScrape {
+  readonly id: string;
+  readonly fqdn: string;
+  readonly url: string;
+  readonly payload: Uint8Array;
+  readonly timeoutMs: number;
+  /** Resolves with the reply for the scraper, or rejects with an HttpError. */
+  readonly reply: Promise<ScrapeReply>;
+
+  #state: ScrapeState = "queued";
+  #resolve!: (reply: ScrapeReply) => void;
+  #reject!: (error: HttpError) => void;
+  #timer: unknown;
+  #stopRelay: ((error: Error) => void) | null = null;
+  readonly #init: PendingScrapeInit;
+
+  constructor(init: PendingScrapeInit) {
+    this.#init = init;
+    this.id = init.id;
+    this.fqdn = init.fqdn;
+    this.url = init.url;
+    this.payload = init.payload;
+    this.timeoutMs = init.timeoutMs;
+    this.reply = new Promise((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // A rejection nobody awaits yet (e.g. the scraper already left) must not crash the process.
+    this.reply.catch(() => {});
+    this.#timer = init.timers.setTimeout(() => this.#expire(), init.timeoutMs);
+    init.signal?.addEventListener("abort", () => this.fail(new HttpError(499, "scraper went away")), { once: true });
+  }
+
+  get state(): ScrapeState {
+    return this.#state;
+  }
+
+  /** Handed to a poll; the client now owes us a push. */
+  markDelivered(): void {
+    if (this.#state === "queued") this.#state = "delivered";
+  }
+
+  /** The poll that took it could not be answered after all: it may go to the next poll. */
+  markQueued(): void {
+    if (this.#state === "delivered") this.#state = "queued";
+  }
+
+  /** Fails the scrape with an answer for the scraper (no-op once settled or relaying). */
+  fail(error: HttpError): void {
+    if (this.#state === "settled") return;
+    if (this.#state === "relaying") {
+      this.#stopRelay?.(error);
+      return;
+    }
+    this.#reject(error);
+    this.#settle();
+  }
+
+  /**
+   * Relays a pushed response to the scraper. Resolves with null once the scraper has read the whole body,
+   * or with the reason it did not: the scraper went away, the deadline passed, or the pushed body broke
+   * (then the pushed body's own error, e.g. a WireError, so the pusher can be told what was wrong).
+   */
+  relay(head: { status: number; statusText: string; headers: Headers }, body: ReadableStream<Uint8Array>): Promise<Error | null> {
+    if (this.#state !== "delivered") {
+      body.cancel().catch(() => {});
+      return Promise.resolve(new Error(`scrape ${this.id} is no longer waiting for a result`));
+    }
+    this.#state = "relaying";
+    const source = body.getReader();
+    let finish!: (error: Error | null) => void;
+    const finished = new Promise<Error | null>((resolve) => (finish = resolve));
+    const done = (error: Error | null) => {
+      finish(error);
+      this.#settle();
+    };
+    const relayed = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#stopRelay = (error) => {
+          controller.error(error);
+          source.cancel(error).catch(() => {});
+          done(error);
+        };
+      },
+      pull: async (controller) => {
+        try {
+          const next = await source.read();
+          if (next.done) {
+            controller.close();
+            done(null);
+          } else {
+            controller.enqueue(next.value);
+          }
+        } catch (error) {
+          controller.error(error);
+          done(error instanceof Error ? error : new Error(String(error)));
+        }
+      },
+      cancel: (reason) => {
+        source.cancel(reason).catch(() => {});
+        done(new Error("the scraper went away before the whole body was relayed"));
+      },
+    }, { highWaterMark: 0 });
+    this.#resolve({ ...head, body: relayed });
+    return finished;
+  }
+
+  #expire(): void {
+    this.#timer = undefined;
+    const seconds = this.timeoutMs / 1000;
+    if (this.#state === "queued") {
+      this.fail(new HttpError(504, `scrape of ${this.url} timed out after ${seconds}s: no PushProx client for "${this.fqdn}" polled in time`));
+    } else if (this.#state === "delivered") {
+      this.fail(new HttpError(504, `scrape of ${this.url} timed out after ${seconds}s: the client for "${this.fqdn}" pushed no result`));
+    } else {
+      this.fail(new HttpError(504, `scrape of ${this.url} timed out after ${seconds}s while relaying the body`));
+    }
+  }
+
+  #settle(): void {
+    if (this.#state === "settled") return;
+    this.#state = "settled";
+    if (this.#timer !== undefined) this.#init.timers.clearTimeout(this.#timer);
+    this.#stopRelay = null;
+    this.#init.onSettled(this);
+  }
+}

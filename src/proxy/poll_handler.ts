@@ -1,0 +1,40 @@
+/**
+ * `POST /poll`: a client waits for a scrape. The body is the client's FQDN (upstream trims whitespace, so do
+ * we). Clients that send `PushProx-Accept-Idle: 1` get `204 No Content` after the idle timeout and poll again
+ * at once, so no load balancer ever sees a connection idle for long; other clients (upstream's Go client,
+ * which would read a 204 as an error) are held until work arrives, as upstream does.
+ */
+import type { Coordinator } from "./coordinator.ts";
+import { parsePolledFqdn } from "./fqdn.ts";
+import { readSmallBody } from "./read_body.ts";
+import type { Timers } from "./timers.ts";
+
+export const ACCEPT_IDLE_HEADER = "PushProx-Accept-Idle";
+const MAX_POLL_BODY_BYTES = 1024;
+const POLL_BODY_STALL_MS = 10_000;
+
+export interface PollSettings {
+  /** 0 disables idle answers. */
+  readonly idleTimeoutMs: number;
+  readonly timers: Timers;
+}
+
+export async function handlePoll(request: Request, coordinator: Coordinator, settings: PollSettings): Promise<Response> {
+  const body = await readSmallBody(request.body, MAX_POLL_BODY_BYTES, POLL_BODY_STALL_MS, settings.timers);
+  const fqdn = parsePolledFqdn(new TextDecoder().decode(body));
+  const acceptsIdle = request.headers.get(ACCEPT_IDLE_HEADER) === "1" && settings.idleTimeoutMs > 0;
+  const scrape = await coordinator.poll(fqdn, {
+    idleTimeoutMs: acceptsIdle ? settings.idleTimeoutMs : null,
+    signal: request.signal,
+  });
+  if (scrape === null) return new Response(null, { status: 204 });
+  if (request.signal.aborted) {
+    // The poller left between being chosen and being answered: the scrape goes to the next poll instead.
+    coordinator.requeue(scrape);
+    return new Response(null, { status: 204 });
+  }
+  return new Response(scrape.payload as Uint8Array<ArrayBuffer>, {
+    status: 200,
+    headers: { "content-type": "text/plain; charset=utf-8", "content-length": String(scrape.payload.byteLength) },
+  });
+}

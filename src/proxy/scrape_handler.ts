@@ -1,0 +1,50 @@
+/**
+ * A scrape arriving through `proxy_url`: an absolute-form request for `http://<fqdn>:<port>/<path>`.
+ * It is queued for the client polling for `<fqdn>` and answered with whatever that client pushes back.
+ */
+import { serializeScrapeRequest } from "../wire/mod.ts";
+import type { Coordinator } from "./coordinator.ts";
+import { HttpError } from "./http_error.ts";
+import { normalizeHost } from "./fqdn.ts";
+
+export const TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds";
+
+export interface ScrapeTimeouts {
+  readonly defaultMs: number;
+  readonly maxMs: number;
+}
+
+/**
+ * The scrape's timeout: Prometheus' header, clamped to the maximum, or the default when absent.
+ * Throws HttpError(400) for a header that is not a positive number of seconds.
+ */
+export function scrapeTimeoutMs(header: string | null, timeouts: ScrapeTimeouts): number {
+  if (header === null || header.trim() === "") return Math.min(timeouts.defaultMs, timeouts.maxMs);
+  const seconds = Number(header.trim());
+  if (!Number.isFinite(seconds) || seconds <= 0) {
+    throw new HttpError(400, `invalid ${TIMEOUT_HEADER} header ${JSON.stringify(header.slice(0, 32))}: expected a positive number of seconds`);
+  }
+  return Math.min(seconds * 1000, timeouts.maxMs);
+}
+
+export async function handleScrape(request: Request, coordinator: Coordinator, timeouts: ScrapeTimeouts): Promise<Response> {
+  const url = new URL(request.url);
+  const timeoutMs = scrapeTimeoutMs(request.headers.get(TIMEOUT_HEADER), timeouts);
+  // Always tell the client the effective timeout: upstream's Go client cannot scrape without the header, and
+  // a clamped timeout must reach the client so it gives up before we do.
+  const headers = new Headers(request.headers);
+  headers.set(TIMEOUT_HEADER, formatSeconds(timeoutMs));
+  const reply = await coordinator.scrape({
+    fqdn: normalizeHost(url.hostname),
+    url: request.url,
+    timeoutMs,
+    signal: request.signal,
+    serialize: (id) => serializeScrapeRequest({ method: request.method, url: request.url, headers }, id),
+  });
+  return new Response(reply.body, { status: reply.status, statusText: reply.statusText, headers: reply.headers });
+}
+
+function formatSeconds(ms: number): string {
+  return String(Math.round(ms) / 1000);
+}
+

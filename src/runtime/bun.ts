@@ -1,0 +1,43 @@
+/** The Bun adapter: Bun's own APIs where they exist, node:http (shared with Deno) for serving and raw HTTP. */
+import type { Runtime } from "./types.ts";
+import { serveNodeHttp } from "./node_http_server.ts";
+import { createNodeHttpClient } from "./node_http_client.ts";
+import { lookupFqdn } from "./fqdn.ts";
+import process from "node:process";
+import { writeSync } from "node:fs";
+
+/** The slice of Bun's global we use, declared here so the rest of the code never needs Bun's types. */
+declare const Bun: {
+  readonly version: string;
+  readonly argv: readonly string[];
+  readonly env: Record<string, string | undefined>;
+  file(path: string): { text(): Promise<string> };
+};
+
+export function bunRuntime(): Runtime {
+  return {
+    name: "bun",
+    version: Bun.version,
+    // argv[0] is bun (or the compiled binary), argv[1] the script (or its embedded path).
+    args: Bun.argv.slice(2),
+    env: (name) => Bun.env[name],
+    fqdn: () => lookupFqdn(),
+    serve: serveNodeHttp,
+    httpClient: createNodeHttpClient,
+    readTextFile: (path) => Bun.file(path).text(),
+    onShutdownSignal(onSignal) {
+      let fired = false;
+      for (const signal of ["SIGINT", "SIGTERM"] as const) {
+        process.on(signal, () => {
+          if (fired) return;
+          fired = true;
+          onSignal(signal);
+        });
+      }
+    },
+    // Synchronous writes: a log line or an error must be out before a following exit().
+    writeStdout: (text) => void writeSync(1, text),
+    writeStderr: (text) => void writeSync(2, text),
+    exit: (code) => process.exit(code),
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * Serving through `node:http`, which both Deno and Bun implement. We use it instead of `Deno.serve` /
+ * `Bun.serve` because it is the only server API that, on both runtimes, tells an absolute-form request line
+ * (`GET http://host:9100/metrics HTTP/1.1`, a scrape arriving through `proxy_url`) apart from an ordinary one,
+ * and it costs less memory per idle long-poll connection (runtime-facts.md).
+ */
+import http from "node:http";
+import https from "node:https";
+import type { AddressInfo } from "node:net";
+import type { ConnInfo, Handler, Server, ServeOptions } from "./types.ts";
+import { nodeReadableToWeb, writeWebBodyToNode } from "./node_streams.ts";
+
+const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** Starts a server whose handler sees Web `Request`s and returns Web `Response`s. */
+export function serveNodeHttp(options: ServeOptions): Promise<Server> {
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    handle(options.handler, req, res).catch(() => res.destroy());
+  };
+  const serverOptions: http.ServerOptions = {
+    maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
+    // Long polls may legitimately stay open for minutes (upstream Go clients are never answered), so no
+    // overall request timeout; only the head must arrive promptly (slowloris guard).
+    requestTimeout: 0,
+    headersTimeout: options.headersTimeoutMs ?? 10_000,
+    keepAliveTimeout: 65_000,
+  };
+  const server = options.tls
+    ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca }, listener)
+    : http.createServer(serverOptions, listener);
+
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.hostname || undefined, () => {
+      server.off("error", reject);
+      const address = server.address() as AddressInfo;
+      resolve({
+        hostname: address.address,
+        port: address.port,
+        close: () =>
+          new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections?.();
+          }),
+      });
+    });
+  });
+}
+
+async function handle(handler: Handler, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const target = req.url ?? "/";
+  const absoluteForm = ABSOLUTE_FORM.test(target);
+  const aborter = new AbortController();
+  // "close" before the response finished means the peer went away: a dead long poll must be forgotten at once.
+  res.once("close", () => {
+    if (!res.writableFinished) aborter.abort(new Error("connection closed by peer"));
+  });
+
+  let request: Request;
+  try {
+    request = toWebRequest(req, target, absoluteForm, aborter.signal);
+  } catch (error) {
+    res.writeHead(400, { "content-type": "text/plain; charset=utf-8" });
+    res.end(`bad request: ${(error as Error).message}\n`);
+    return;
+  }
+  const info: ConnInfo = { absoluteForm, remoteAddress: req.socket.remoteAddress ?? "" };
+  const response = await handler(request, info);
+  await writeResponse(res, response);
+}
+
+function toWebRequest(
+  req: http.IncomingMessage,
+  target: string,
+  absoluteForm: boolean,
+  signal: AbortSignal,
+): Request {
+  const url = absoluteForm ? target : `http://${req.headers.host || "localhost"}${target}`;
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i], raw[i + 1]);
+  const method = req.method ?? "GET";
+  const hasBody = method !== "GET" && method !== "HEAD";
+  return new Request(url, {
+    method,
+    headers,
+    body: hasBody ? nodeReadableToWeb(req) : null,
+    signal,
+    // @ts-expect-error: `duplex` is required by fetch implementations for stream bodies but missing from lib types.
+    duplex: "half",
+  });
+}
+
+/** Hop-by-hop and framing headers: node:http frames the body itself. */
+const NOT_RELAYED = new Set(["transfer-encoding", "connection", "keep-alive"]);
+
+async function writeResponse(res: http.ServerResponse, response: Response): Promise<void> {
+  const headers: string[] = [];
+  response.headers.forEach((value, name) => {
+    if (NOT_RELAYED.has(name) || name === "set-cookie") return;
+    headers.push(name, value);
+  });
+  for (const cookie of response.headers.getSetCookie()) headers.push("set-cookie", cookie);
+  res.writeHead(response.status, response.statusText || undefined, headers);
+  if (response.body === null) {
+    res.end();
+    return;
+  }
+  await writeWebBodyToNode(response.body, res);
+}

@@ -1,0 +1,65 @@
+/**
+ * Bridges between node streams and Web streams, with backpressure both ways. Kept by hand rather than
+ * `Readable.toWeb` because we need exact control of what cancellation does: a cancelled request body is
+ * drained (so the connection can still carry our answer), never destroyed.
+ */
+import type { Readable, Writable } from "node:stream";
+
+/** A Web ReadableStream over a node Readable; pauses the source while the consumer is not reading. */
+export function nodeReadableToWeb(source: Readable): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      source.on("data", (chunk: Uint8Array) => {
+        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        if ((controller.desiredSize ?? 0) <= 0) source.pause();
+      });
+      source.once("end", () => controller.close());
+      source.once("error", (error) => controller.error(error));
+      source.once("close", () => {
+        // A peer that hangs up mid-body: "end" never comes.
+        if (!source.readableEnded) controller.error(new Error("connection closed before the body ended"));
+      });
+    },
+    pull() {
+      source.resume();
+    },
+    cancel() {
+      source.removeAllListeners("data");
+      source.resume();
+    },
+  }, { highWaterMark: 1 });
+}
+
+/**
+ * Writes a Web body into a node Writable, waiting for "drain" when it is full. If the body errors the
+ * destination is destroyed, so the peer sees a broken transfer rather than a short but complete one. If the
+ * destination goes away, the body is cancelled (which propagates back to whoever produces it).
+ */
+export async function writeWebBodyToNode(body: ReadableStream<Uint8Array>, destination: Writable): Promise<void> {
+  const reader = body.getReader();
+  const closed = new Promise<"closed">((resolve) => destination.once("close", () => resolve("closed")));
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), closed]);
+      if (next === "closed") {
+        await reader.cancel(new Error("peer closed the connection")).catch(() => {});
+        return;
+      }
+      if (next.done) break;
+      if (!destination.write(next.value)) {
+        const drained = await Promise.race([
+          new Promise<"drain">((resolve) => destination.once("drain", () => resolve("drain"))),
+          closed,
+        ]);
+        if (drained === "closed") {
+          await reader.cancel(new Error("peer closed the connection")).catch(() => {});
+          return;
+        }
+      }
+    }
+    destination.end();
+  } catch {
+    destination.destroy();
+    reader.cancel().catch(() => {});
+  }
+}
