@@ -1,0 +1,207 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Coordinator } from "./coordinator.ts";
+import { FakeTimers } from "./fake_timers.ts";
+import { HttpError } from "./http_error.ts";
+
+function setup() {
+  const timers = new FakeTimers();
+  let n = 0;
+  const coordinator = new Coordinator({
+    timers,
+    newId: () => `id-${++n}`,
+    registrationTimeoutMs: 300_000,
+    disconnectGraceMs: 1000,
+  });
+  const order = (fqdn: string, timeoutMs = 10_000, signal?: AbortSignal) => ({
+    fqdn,
+    url: `http://${fqdn}:9100/metrics`,
+    timeoutMs,
+    signal,
+    serialize: (id: string) => new TextEncoder().encode(`GET ${id}`),
+  });
+  return { timers, coordinator, order };
+}
+
+const flush = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+async function rejection(promise: Promise<unknown>): Promise<HttpError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(error instanceof HttpError, `expected HttpError, got ${error}`);
+    return error;
+  }
+  assert.fail("expected the promise to reject");
+}
+
+function body(text: string): ReadableStream<Uint8Array> {
+  return new Response(text).body!;
+}
+
+describe("Coordinator", () => {
+  it("scrape() for a host nobody polls for fails at once, naming the host", async () => {
+    const { coordinator, order } = setup();
+    const error = await rejection(coordinator.scrape(order("ghost.example")));
+    assert.equal(error.status, 503);
+    assert.match(error.message, /ghost\.example/);
+  });
+
+  it("hands a scrape to a waiting poll and relays the pushed result", async () => {
+    const { coordinator, order } = setup();
+    const poll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
+    const reply = coordinator.scrape(order("host-a"));
+    const scrape = await poll;
+    assert.ok(scrape);
+    assert.equal(new TextDecoder().decode(scrape.payload), "GET id-1");
+    const claimed = coordinator.claim("id-1");
+    assert.equal(claimed, scrape);
+    const relayed = claimed.relay({ status: 200, statusText: "OK", headers: new Headers({ a: "b" }) }, body("up 1\n"));
+    const response = await reply;
+    assert.equal(response.status, 200);
+    assert.equal(await new Response(response.body).text(), "up 1\n");
+    assert.equal(await relayed, null);
+  });
+
+  it("queues a scrape for a known client between polls and delivers it on the next poll", async () => {
+    const { coordinator, order } = setup();
+    const first = coordinator.poll("host-a", { idleTimeoutMs: 100, signal: new AbortController().signal });
+    assert.equal(coordinator.knownClients().length, 1);
+    const reply = coordinator.scrape(order("host-a"));
+    const delivered = await first;
+    assert.equal(delivered?.id, "id-1");
+    // A second scrape arrives while the client is busy: it waits for the next poll.
+    const reply2 = coordinator.scrape(order("host-a"));
+    const next = await coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
+    assert.equal(next?.id, "id-2");
+    coordinator.claim("id-1")!.relay({ status: 200, statusText: "", headers: new Headers() }, body("1"));
+    coordinator.claim("id-2")!.relay({ status: 200, statusText: "", headers: new Headers() }, body("2"));
+    assert.equal(await (await reply).body!.getReader().read().then((r) => new TextDecoder().decode(r.value)), "1");
+    assert.equal(await (await reply2).body!.getReader().read().then((r) => new TextDecoder().decode(r.value)), "2");
+  });
+
+  it("never hands a scrape to a poll whose connection closed", async () => {
+    const { coordinator, order, timers } = setup();
+    const dead = new AbortController();
+    const deadPoll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: dead.signal });
+    const livePoll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
+    dead.abort();
+    assert.equal(await deadPoll, null);
+    void coordinator.scrape(order("host-a"));
+    assert.equal((await livePoll)?.id, "id-1");
+    assert.ok(timers.armed >= 1);
+  });
+
+  it("fails queued scrapes soon after the client's only poll connection drops, then forgets the client", async () => {
+    const { coordinator, order, timers } = setup();
+    const connection = new AbortController();
+    const poll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: connection.signal });
+    connection.abort();
+    await poll;
+    const reply = coordinator.scrape(order("host-a", 60_000));
+    timers.advance(999);
+    await flush();
+    assert.equal(coordinator.knownClients().length, 1);
+    timers.advance(1);
+    const error = await rejection(reply);
+    assert.equal(error.status, 503);
+    assert.match(error.message, /host-a.*disconnected/);
+    assert.deepEqual(coordinator.knownClients(), []);
+    assert.equal(timers.armed, 0);
+  });
+
+  it("keeps a client whose poll dropped if it polls again within the grace period", async () => {
+    const { coordinator, order, timers } = setup();
+    const connection = new AbortController();
+    const poll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: connection.signal });
+    connection.abort();
+    await poll;
+    const reply = coordinator.scrape(order("host-a"));
+    timers.advance(500);
+    const again = await coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
+    assert.equal(again?.id, "id-1");
+    timers.advance(5000);
+    assert.deepEqual(coordinator.knownClients(), ["host-a"]);
+    coordinator.claim("id-1")!.relay({ status: 200, statusText: "", headers: new Headers() }, body("ok"));
+    assert.equal((await reply).status, 200);
+  });
+
+  it("fails in-flight scrapes when the client that took them disappears", async () => {
+    const { coordinator, order, timers } = setup();
+    const reply = (async () => {
+      const poll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
+      const r = coordinator.scrape(order("host-a", 60_000));
+      await poll;
+      return r;
+    })();
+    await flush();
+    // The client polls again while scraping, then is killed: that poll's connection drops.
+    const connection = new AbortController();
+    const second = coordinator.poll("host-a", { idleTimeoutMs: null, signal: connection.signal });
+    connection.abort();
+    await second;
+    timers.advance(1000);
+    const error = await rejection(reply.then((r) => r));
+    assert.equal(error.status, 503);
+  });
+
+  it("answers an idle poll with null after the idle timeout, and keeps the client known", async () => {
+    const { coordinator, timers } = setup();
+    const poll = coordinator.poll("host-a", { idleTimeoutMs: 25_000, signal: new AbortController().signal });
+    timers.advance(25_000);
+    assert.equal(await poll, null);
+    assert.deepEqual(coordinator.knownClients(), ["host-a"]);
+    timers.advance(299_999);
+    assert.deepEqual(coordinator.knownClients(), ["host-a"]);
+    timers.advance(1);
+    assert.deepEqual(coordinator.knownClients(), []);
+  });
+
+  it("times out a scrape nobody polls for with 504 and a reason, and a late push finds nothing", async () => {
+    const { coordinator, order, timers } = setup();
+    const poll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
+    const reply = coordinator.scrape(order("host-a", 2000));
+    await poll;
+    timers.advance(2000);
+    const error = await rejection(reply);
+    assert.equal(error.status, 504);
+    assert.match(error.message, /pushed no result/);
+    assert.equal(coordinator.claim("id-1"), undefined);
+  });
+
+  it("serves every scrape when two clients poll for the same FQDN, oldest poll first", async () => {
+    const { coordinator, order } = setup();
+    const a = coordinator.poll("twin", { idleTimeoutMs: null, signal: new AbortController().signal });
+    const b = coordinator.poll("twin", { idleTimeoutMs: null, signal: new AbortController().signal });
+    void coordinator.scrape(order("twin"));
+    void coordinator.scrape(order("twin"));
+    assert.equal((await a)?.id, "id-1");
+    assert.equal((await b)?.id, "id-2");
+  });
+
+  it("forgets a scrape whose scraper hung up, so its push is refused", async () => {
+    const { coordinator, order } = setup();
+    const poll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
+    const scraper = new AbortController();
+    const reply = coordinator.scrape(order("host-a", 10_000, scraper.signal));
+    await poll;
+    scraper.abort();
+    await rejection(reply);
+    assert.equal(coordinator.claim("id-1"), undefined);
+  });
+
+  it("cuts a relay at the deadline and reports why to the pusher", async () => {
+    const { coordinator, order, timers } = setup();
+    const poll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
+    const reply = coordinator.scrape(order("host-a", 1000));
+    await poll;
+    const never = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) });
+    const relayed = coordinator.claim("id-1")!.relay({ status: 200, statusText: "", headers: new Headers() }, never);
+    const response = await reply;
+    const reading = response.body!.getReader().read();
+    timers.advance(1000);
+    await assert.rejects(reading);
+    const failure = await relayed;
+    assert.match(String(failure?.message), /timed out/);
+  });
+});
