@@ -7,23 +7,37 @@ import type { Readable, Writable } from "node:stream";
 
 /** A Web ReadableStream over a node Readable; pauses the source while the consumer is not reading. */
 export function nodeReadableToWeb(source: Readable): ReadableStream<Uint8Array> {
+  // Once cancelled, closed or errored, the controller must not be touched again: Deno throws if it is.
+  let finished = false;
   return new ReadableStream<Uint8Array>({
     start(controller) {
       source.on("data", (chunk: Uint8Array) => {
+        if (finished) return;
         controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
         if ((controller.desiredSize ?? 0) <= 0) source.pause();
       });
-      source.once("end", () => controller.close());
-      source.once("error", (error) => controller.error(error));
+      source.once("end", () => {
+        if (finished) return;
+        finished = true;
+        controller.close();
+      });
+      source.once("error", (error) => {
+        if (finished) return;
+        finished = true;
+        controller.error(error);
+      });
       source.once("close", () => {
         // A peer that hangs up mid-body: "end" never comes.
-        if (!source.readableEnded) controller.error(new Error("connection closed before the body ended"));
+        if (finished || source.readableEnded) return;
+        finished = true;
+        controller.error(new Error("connection closed before the body ended"));
       });
     },
     pull() {
       source.resume();
     },
     cancel() {
+      finished = true;
       source.removeAllListeners("data");
       source.resume();
     },

@@ -1,0 +1,193 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createProxyApp } from "./app.ts";
+import { Coordinator } from "./coordinator.ts";
+import { registerProxyMetrics } from "./metrics.ts";
+import { systemTimers } from "./timers.ts";
+import { Registry } from "../metrics/registry.ts";
+import { createLogger } from "../log/logger.ts";
+import { parseScrapeRequest } from "../wire/mod.ts";
+
+const FIXTURES = new URL("../../../shared/fixtures/pushprox-go-v0.2.0/", import.meta.url);
+const fixture = (path: string) => readFileSync(new URL(path, FIXTURES));
+
+function setup(overrides: { pollIdleTimeoutMs?: number; maxBodyBytes?: number } = {}) {
+  const logs: string[] = [];
+  const coordinator = new Coordinator({
+    timers: systemTimers,
+    newId: () => crypto.randomUUID(),
+    registrationTimeoutMs: 300_000,
+    disconnectGraceMs: 1000,
+  });
+  const registry = new Registry();
+  const handler = createProxyApp({
+    coordinator,
+    registry,
+    metrics: registerProxyMetrics(registry, () => coordinator.clientCount),
+    logger: createLogger({ level: "debug", format: "logfmt", write: (line) => logs.push(line) }),
+    timers: systemTimers,
+    scrapeDefaultTimeoutMs: 15_000,
+    scrapeMaxTimeoutMs: 300_000,
+    pollIdleTimeoutMs: overrides.pollIdleTimeoutMs ?? 25_000,
+    maxBodyBytes: overrides.maxBodyBytes ?? 0,
+    maxHeaderBytes: 64 * 1024,
+  });
+  const direct = (path: string, init?: RequestInit) =>
+    handler(new Request(`http://proxy.local${path}`, init), { absoluteForm: false, remoteAddress: "127.0.0.1" });
+  const proxied = (url: string, init?: RequestInit) =>
+    handler(new Request(url, init), { absoluteForm: true, remoteAddress: "127.0.0.1" });
+  return { coordinator, direct, proxied, logs, close: () => coordinator.close() };
+}
+
+const poll = (direct: ReturnType<typeof setup>["direct"], fqdn: string, signal?: AbortSignal) =>
+  direct("/poll", { method: "POST", body: fqdn, signal });
+
+/** Polls and waits until the proxy has registered the poll (its body is read asynchronously). */
+async function pollRegistered(direct: ReturnType<typeof setup>["direct"], fqdn: string, signal?: AbortSignal) {
+  const response = poll(direct, fqdn, signal);
+  for (let i = 0; i < 200; i++) {
+    const listed = await (await direct("/clients")).text();
+    if (listed.includes(JSON.stringify(fqdn))) return { response };
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  throw new Error(`poll for ${fqdn} was never registered`);
+}
+
+describe("proxy app", () => {
+  it("serves its own metrics to a direct GET /metrics", async () => {
+    const { direct, close } = setup();
+    const response = await direct("/metrics");
+    assert.equal(response.status, 200);
+    assert.match(await response.text(), /^pushprox_proxy_clients 0$/m);
+    close();
+  });
+
+  it("never answers a proxied scrape of <host>/metrics with its own metrics", async () => {
+    const { direct, proxied, close } = setup();
+    const response = await proxied("http://proxy.local:8080/metrics");
+    assert.equal(response.status, 503);
+    const text = await response.text();
+    assert.doesNotMatch(text, /pushprox_/);
+    assert.match(text, /no PushProx client is connected for "proxy\.local"/);
+    // ...also when a client for that host is connected: the scrape goes to the client.
+    const controller = new AbortController();
+    const { response: waiting } = await pollRegistered(direct, "proxy.local", controller.signal);
+    const scrape = proxied("http://proxy.local:8080/metrics", { headers: { "X-Prometheus-Scrape-Timeout-Seconds": "5" } });
+    const instruction = parseScrapeRequest(new Uint8Array(await (await waiting).arrayBuffer()));
+    assert.equal(instruction.url, "http://proxy.local:8080/metrics");
+    const push = `HTTP/1.1 200 OK\r\nContent-Length: 6\r\nId: ${instruction.id}\r\n\r\nfrom 1`;
+    const pushed = direct("/push", { method: "POST", body: push });
+    const reply = await scrape;
+    assert.equal(await reply.text(), "from 1");
+    assert.equal((await pushed).status, 200);
+    close();
+  });
+
+  it("lists polling clients in /clients in upstream's shape", async () => {
+    const { direct, close } = setup();
+    const empty = await direct("/clients");
+    assert.equal(empty.headers.get("content-type"), "application/json");
+    assert.equal(await empty.text(), "[]\n");
+    const controller = new AbortController();
+    void poll(direct, "127.0.0.1", controller.signal).catch(() => {});
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(await (await direct("/clients")).text(), '[{"targets":["127.0.0.1"],"labels":null}]\n');
+    close();
+  });
+
+  it("relays an upstream Go client's chunked push (fixture 02) and strips the exchange's own headers", async () => {
+    const { direct, proxied, close } = setup();
+    const { response: waiting } = await pollRegistered(direct, "127.0.0.1");
+    const scrape = proxied("http://127.0.0.1:19100/metrics", { headers: { "X-Prometheus-Scrape-Timeout-Seconds": "5" } });
+    const instruction = parseScrapeRequest(new Uint8Array(await (await waiting).arrayBuffer()));
+    const body = Buffer.from(fixture("02-curl-scrape-plain/6-push-request.client-to-proxy.body"));
+    const oldId = "2a33e70f-608a-4212-b961-9bb0f7b5b3f5";
+    body.write(instruction.id, body.indexOf(oldId), "latin1");
+    const pushed = direct("/push", { method: "POST", body });
+    const reply = await scrape;
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+    assert.equal(reply.headers.get("id"), null);
+    assert.equal(reply.headers.get("x-prometheus-scrape-timeout"), null);
+    const text = await reply.text();
+    assert.match(text, /^go_goroutines 7$/m);
+    assert.equal((await pushed).status, 200);
+    close();
+  });
+
+  it("relays an unframed HTTP/0.0 error push (fixture 04) as a 500 with its text", async () => {
+    const { direct, proxied, close } = setup();
+    const { response: waiting } = await pollRegistered(direct, "127.0.0.1");
+    const scrape = proxied("http://127.0.0.1:19100/metrics");
+    const instruction = parseScrapeRequest(new Uint8Array(await (await waiting).arrayBuffer()));
+    const body = Buffer.from(fixture("04-target-down/6-push-request.client-to-proxy.body"));
+    body.write(instruction.id, body.indexOf("5dacbf41-d260-4c64-984d-8397b675a401"), "latin1");
+    void direct("/push", { method: "POST", body });
+    const reply = await scrape;
+    assert.equal(reply.status, 500);
+    assert.match(await reply.text(), /connection refused$/);
+    close();
+  });
+
+  it("forwards the default timeout to the client when the scraper sent none", async () => {
+    const { direct, proxied, close } = setup();
+    const { response: waiting } = await pollRegistered(direct, "127.0.0.1");
+    const scraper = new AbortController();
+    void proxied("http://127.0.0.1:19100/metrics", { signal: scraper.signal }).catch(() => {});
+    const instruction = parseScrapeRequest(new Uint8Array(await (await waiting).arrayBuffer()));
+    const header = instruction.headers.find(([name]) => name.toLowerCase() === "x-prometheus-scrape-timeout-seconds");
+    assert.deepEqual(header, ["X-Prometheus-Scrape-Timeout-Seconds", "15"]);
+    scraper.abort();
+    close();
+  });
+
+  it("refuses a push for an unknown id at once with 404", async () => {
+    const { direct, close } = setup();
+    const started = performance.now();
+    const response = await direct("/push", { method: "POST", body: "HTTP/1.1 200 OK\r\nId: 00000000-0000-0000-0000-000000000000\r\nContent-Length: 3\r\n\r\nok\n" });
+    assert.equal(response.status, 404);
+    assert.match(await response.text(), /^no scrape is waiting for id "00000000-0000-0000-0000-000000000000"/);
+    assert.ok(performance.now() - started < 500);
+    close();
+  });
+
+  it("refuses a malformed push with 400 and one line naming the problem", async () => {
+    const { direct, close } = setup();
+    const response = await direct("/push", { method: "POST", body: "garbage" });
+    assert.equal(response.status, 400);
+    const text = await response.text();
+    assert.match(text, /^malformed push: .*garbage/);
+    assert.equal(text.trimEnd().split("\n").length, 1);
+    close();
+  });
+
+  it("refuses a poll whose body is not a host name", async () => {
+    const { direct, close } = setup();
+    const response = await poll(direct, "bad host/\u0000name");
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /FQDN in poll body/);
+    close();
+  });
+
+  it("answers an idle poll with 204 only for clients that announce support", async () => {
+    const { direct, close } = setup({ pollIdleTimeoutMs: 50 });
+    const idle = await direct("/poll", { method: "POST", body: "host-a", headers: { "PushProx-Accept-Idle": "1" } });
+    assert.equal(idle.status, 204);
+    const controller = new AbortController();
+    const held = poll(direct, "host-b", controller.signal);
+    const outcome = await Promise.race([held.then(() => "answered"), new Promise((r) => setTimeout(() => r("held"), 150))]);
+    assert.equal(outcome, "held");
+    controller.abort();
+    close();
+  });
+
+  it("refuses a push whose declared Content-Length exceeds the body limit with 413 naming the limit", async () => {
+    const { direct, close } = setup({ maxBodyBytes: 10 });
+    const push = await direct("/push", { method: "POST", body: "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nId: x\r\n\r\n01234567890" });
+    assert.equal(push.status, 413);
+    assert.match(await push.text(), /^malformed push: .*11/);
+    close();
+  });
+
+});
