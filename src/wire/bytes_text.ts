@@ -1,0 +1,71 @@
+/**
+ * Converting between wire bytes and strings. HTTP heads are bytes, not text: we map them one byte to one
+ * UTF-16 code unit ("isomorphic" coding, as the Fetch standard does for header values), so no byte is ever
+ * lost or invented and `Headers` accepts the result.
+ */
+
+/**
+ * Decodes bytes one-to-one into code units 0x00-0xFF.
+ *
+ * @example
+ * ```ts
+ * latin1Decode(new Uint8Array([0x48, 0xe9])); // "H\u00e9"
+ * ```
+ */
+export function latin1Decode(bytes: Uint8Array): string {
+  let out = "";
+  // Chunked so String.fromCharCode never receives more arguments than engines allow.
+  for (let i = 0; i < bytes.length; i += 8192) {
+    out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  }
+  return out;
+}
+
+/**
+ * Encodes code units 0x00-0xFF one-to-one into bytes.
+ *
+ * @example
+ * ```ts
+ * latin1Encode("GET / HTTP/1.1\r\n"); // Uint8Array of 16 bytes
+ * ```
+ * @throws {TypeError} when a code unit above 0xFF appears: it has no single-byte form on the wire.
+ */
+export function latin1Encode(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0xff) {
+      throw new TypeError(`Cannot write ${quoteExcerpt(text)} to an HTTP head: character ${i} is not a byte`);
+    }
+    out[i] = code;
+  }
+  return out;
+}
+
+/** Longest excerpt of offending input quoted in an error message, in source characters. */
+const EXCERPT_CHARS = 60;
+
+/**
+ * Quotes a short, escaped excerpt of untrusted input for an error message, so a message never carries
+ * control characters or megabytes of garbage into logs.
+ *
+ * @example
+ * ```ts
+ * quoteExcerpt("garbage\r\n"); // "\"garbage\\r\\n\""
+ * ```
+ */
+export function quoteExcerpt(input: Uint8Array | string): string {
+  const text = typeof input === "string" ? input : latin1Decode(input.subarray(0, EXCERPT_CHARS + 1));
+  const cut = text.length > EXCERPT_CHARS;
+  let out = '"';
+  for (const ch of text.slice(0, EXCERPT_CHARS)) {
+    const code = ch.charCodeAt(0);
+    if (ch === '"' || ch === "\\") out += `\\${ch}`;
+    else if (ch === "\r") out += "\\r";
+    else if (ch === "\n") out += "\\n";
+    else if (ch === "\t") out += "\\t";
+    else if (code < 0x20 || (code >= 0x7f && code <= 0xff)) out += `\\x${code.toString(16).padStart(2, "0")}`;
+    else out += ch;
+  }
+  return out + (cut ? '"...' : '"');
+}

@@ -1,0 +1,32 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { latin1Decode, latin1Encode, quoteExcerpt } from "./bytes_text.ts";
+
+describe("latin1Decode() and latin1Encode()", () => {
+  it("round-trip every byte value", () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    assert.deepEqual(latin1Encode(latin1Decode(all)), all);
+  });
+
+  it("latin1Decode() handles inputs larger than one argument list", () => {
+    assert.equal(latin1Decode(new Uint8Array(100_000).fill(0x61)).length, 100_000);
+  });
+
+  it("latin1Encode() refuses characters that are not bytes", () => {
+    assert.throws(() => latin1Encode("Id: \u20ac"), TypeError);
+  });
+});
+
+describe("quoteExcerpt()", () => {
+  it("quotes and escapes control characters, quotes and backslashes", () => {
+    assert.equal(quoteExcerpt("garbage"), '"garbage"');
+    assert.equal(quoteExcerpt('a"b\\c\r\n\t\u0000\u00ff'), '"a\\"b\\\\c\\r\\n\\t\\x00\\xff"');
+    assert.equal(quoteExcerpt(new Uint8Array([0x48, 0x0d, 0x0a])), '"H\\r\\n"');
+  });
+
+  it("cuts long input to 60 characters and says so", () => {
+    const quoted = quoteExcerpt("x".repeat(10_000));
+    assert.equal(quoted, `"${"x".repeat(60)}"...`);
+    assert.equal(quoteExcerpt(new Uint8Array(10_000).fill(0x78)), quoted);
+  });
+});

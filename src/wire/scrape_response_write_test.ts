@@ -1,0 +1,205 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { bytes, collect, streamOf, text } from "./_test_utils.ts";
+import { parseScrapeResponse } from "./scrape_response_read.ts";
+import { serializeErrorResponse, serializeScrapeResponse } from "./scrape_response_write.ts";
+
+/** A body that yields the given pieces, counting how many were read. */
+function piecesBody(pieces: readonly string[]) {
+  const state = { reads: 0, cancelled: false };
+  const queue = [...pieces];
+  const stream = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      const next = queue.shift();
+      if (next === undefined) return controller.close();
+      state.reads++;
+      controller.enqueue(bytes(next));
+    },
+    cancel() {
+      state.cancelled = true;
+    },
+  }, { highWaterMark: 0 });
+  return { stream, state };
+}
+
+describe("serializeScrapeResponse()", () => {
+  it("chunks the body, one chunk per read, after the framing header and sorted headers", async () => {
+    const headers = new Headers({ "date": "Wed, 25 Nov 2026 20:30:22 GMT", "content-type": "text/plain" });
+    const out = serializeScrapeResponse(
+      { status: 200, statusText: "OK", headers },
+      piecesBody(["hello ", "", "world"]).stream,
+      {
+        extraHeaders: [["Id", "42"], ["X-Prometheus-Scrape-Timeout", "4.991057"]],
+      },
+    );
+    assert.equal(
+      text(await collect(out)),
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\nDate: Wed, 25 Nov 2026 20:30:22 GMT\r\n" +
+        "Id: 42\r\nX-Prometheus-Scrape-Timeout: 4.991057\r\n\r\n6\r\nhello \r\n5\r\nworld\r\n0\r\n\r\n",
+    );
+  });
+
+  it("passes a Content-Length body through unchanged", async () => {
+    const out = serializeScrapeResponse({ status: 200, headers: [] }, piecesBody(["abc", "de"]).stream, {
+      contentLength: 5,
+    });
+    assert.equal(text(await collect(out)), "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nabcde");
+  });
+
+  it("errors the output when the body is longer or shorter than its Content-Length", async () => {
+    const long = serializeScrapeResponse({ status: 200, headers: [] }, piecesBody(["abc", "def"]).stream, {
+      contentLength: 5,
+    });
+    await assert.rejects(collect(long), /longer than Content-Length 5/);
+    const short = serializeScrapeResponse({ status: 200, headers: [] }, piecesBody(["abc"]).stream, {
+      contentLength: 5,
+    });
+    await assert.rejects(collect(short), /body has 3 bytes, Content-Length says 5/);
+  });
+
+  it("writes Content-Length: 0 for a null body", async () => {
+    const out = serializeScrapeResponse({ status: 404, headers: [] }, null);
+    assert.equal(text(await collect(out)), "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+  });
+
+  it("drops hop-by-hop and framing headers of the target", async () => {
+    const headers: [string, string][] = [
+      ["Connection", "close"],
+      ["Keep-Alive", "timeout=5"],
+      ["Proxy-Connection", "x"],
+      ["TE", "trailers"],
+      ["Trailer", "X"],
+      ["Upgrade", "h2c"],
+      ["Content-Length", "99"],
+      ["Transfer-Encoding", "chunked"],
+      ["X-Kept", "1"],
+    ];
+    const out = serializeScrapeResponse({ status: 200, headers }, null, {
+      extraHeaders: [["Connection", "x"]],
+    });
+    assert.equal(text(await collect(out)), "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nX-Kept: 1\r\n\r\n");
+  });
+
+  it("lets extraHeaders replace a header of the same name from the target", async () => {
+    const out = serializeScrapeResponse(
+      { status: 200, headers: [["id", "from-target"], ["Vary", "a"]] },
+      null,
+      { extraHeaders: [["Id", "ours"]] },
+    );
+    assert.equal(
+      text(await collect(out)),
+      "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nId: ours\r\nVary: a\r\n\r\n",
+    );
+  });
+
+  it("uses the given status text, else the standard phrase, else none", async () => {
+    const head = async (status: number, statusText?: string) =>
+      text(await collect(serializeScrapeResponse({ status, statusText, headers: [] }, null))).split(
+        "\r\n",
+      )[0];
+    assert.equal(await head(200, "Fine"), "HTTP/1.1 200 Fine");
+    assert.equal(await head(503), "HTTP/1.1 503 Service Unavailable");
+    assert.equal(await head(299), "HTTP/1.1 299 ");
+  });
+
+  it("writes no framing and no body for 204 and 304", async () => {
+    const body = piecesBody(["ignored"]);
+    const out = serializeScrapeResponse({ status: 304, headers: [["ETag", "x"]] }, body.stream);
+    assert.equal(text(await collect(out)), "HTTP/1.1 304 Not Modified\r\nEtag: x\r\n\r\n");
+    assert.ok(body.state.cancelled);
+  });
+
+  it("errors the output when the body errors, so a push is cut and not shortened", async () => {
+    const failing = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(bytes("part"));
+        controller.error(new Error("target reset"));
+      },
+    });
+    await assert.rejects(
+      collect(serializeScrapeResponse({ status: 200, headers: [] }, failing)),
+      /target reset/,
+    );
+  });
+
+  it("reads the body only as fast as the output is consumed", async () => {
+    const body = piecesBody(["a", "b", "c", "d"]);
+    const reader = serializeScrapeResponse({ status: 200, headers: [] }, body.stream).getReader();
+    await reader.read(); // The head.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(body.state.reads, 0);
+    assert.equal(text((await reader.read()).value!), "1\r\na\r\n");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(body.state.reads <= 2, `read ${body.state.reads} pieces for one chunk`);
+    await reader.cancel();
+    assert.ok(body.state.cancelled);
+  });
+
+  it("refuses impossible inputs up front", () => {
+    assert.throws(() => serializeScrapeResponse({ status: 99, headers: [] }, null), RangeError);
+    assert.throws(
+      () => serializeScrapeResponse({ status: 200, headers: [] }, null, { contentLength: 3 }),
+      RangeError,
+    );
+    assert.throws(
+      () =>
+        serializeScrapeResponse({ status: 200, headers: [] }, streamOf(bytes("x")), { contentLength: -1 }),
+      RangeError,
+    );
+    assert.throws(
+      () => serializeScrapeResponse({ status: 200, statusText: "O\r\nK", headers: [] }, null),
+      TypeError,
+    );
+    const locked = streamOf(bytes("x"));
+    locked.getReader();
+    assert.throws(() => serializeScrapeResponse({ status: 200, headers: [] }, locked), /locked/);
+  });
+
+  it("round-trips through parseScrapeResponse() for each framing", async () => {
+    for (const contentLength of [undefined, 11]) {
+      const out = serializeScrapeResponse(
+        { status: 200, headers: [["Content-Type", "text/plain"]] },
+        streamOf(bytes("hello world"), 3),
+        {
+          contentLength,
+          extraHeaders: [["Id", "abc"]],
+        },
+      );
+      const { head, body } = await parseScrapeResponse(out);
+      assert.deepEqual([head.status, head.id, head.framing, text(await collect(body))], [
+        200,
+        "abc",
+        contentLength ? "content-length" : "chunked",
+        "hello world",
+      ]);
+    }
+  });
+});
+
+describe("serializeErrorResponse()", () => {
+  it("writes a Content-Length framed text body with the extra headers", () => {
+    const out = serializeErrorResponse(500, "failed to scrape: connection refused", [[
+      "X-Prometheus-Scrape-Timeout",
+      "4.9",
+    ], ["Id", "42"]]);
+    assert.equal(
+      text(out),
+      "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 36\r\nContent-Type: text/plain; charset=utf-8\r\nId: 42\r\n" +
+        "X-Prometheus-Scrape-Timeout: 4.9\r\n\r\nfailed to scrape: connection refused",
+    );
+  });
+
+  it("counts the message in UTF-8 bytes and parses back to the same message", async () => {
+    const { head, body } = await parseScrapeResponse(
+      streamOf(serializeErrorResponse(502, "cible injoignable \u2013 d\u00e9lai", [["Id", "1"]])),
+    );
+    assert.deepEqual([head.status, head.statusText, head.id], [502, "Bad Gateway", "1"]);
+    assert.equal(text(await collect(body)), "cible injoignable \u2013 d\u00e9lai");
+  });
+
+  it("refuses a status outside 200-599 or one that cannot carry the message", () => {
+    for (const status of [700, 99, 101, 204, 304]) {
+      assert.throws(() => serializeErrorResponse(status, "x"), RangeError);
+    }
+  });
+});
