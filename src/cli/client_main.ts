@@ -1,0 +1,123 @@
+/**
+ * `client`: parses flags, reads TLS material, starts the metrics page and the poll loop, and runs until
+ * the first SIGINT/SIGTERM. Returns the process exit code; only the entry point exits.
+ */
+import { versionLine } from "../build_info.ts";
+import { type ClientMetrics, createClientMetrics } from "../client/client_metrics.ts";
+import { runAgent } from "../client/agent.ts";
+import { systemClock } from "../client/clock.ts";
+import { metricsHandler } from "../client/metrics_server.ts";
+import { createLogger, type Logger } from "../log/logger.ts";
+import { METRICS_CONTENT_TYPE, Registry } from "../metrics/registry.ts";
+import type { Runtime, Server, TlsClientOptions } from "../runtime/types.ts";
+import { VERSION } from "../version.ts";
+import { UsageError } from "./args.ts";
+import { type ClientConfig, parseClientFlags } from "./client_flags.ts";
+
+/**
+ * Runs the client on `runtime`; resolves with 0 after a clean shutdown, 2 for a bad command line or
+ * unreadable TLS file, 1 when the metrics address cannot be bound.
+ *
+ * @example
+ * ```ts
+ * runtime.exit(await clientMain(runtime));
+ * ```
+ */
+export async function clientMain(runtime: Runtime): Promise<number> {
+  let command;
+  try {
+    command = parseClientFlags(runtime.args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    runtime.writeStderr(`client: ${error.message}\n`);
+    return 2;
+  }
+  if (command.kind === "help") {
+    runtime.writeStdout(command.text);
+    return 0;
+  }
+  if (command.kind === "version") {
+    runtime.writeStdout(`${versionLine("client", VERSION, runtime.name, runtime.version)}\n`);
+    return 0;
+  }
+  const config = command.config;
+  const tls = await readTls(runtime, config.tls);
+  if (typeof tls === "string") {
+    runtime.writeStderr(`client: ${tls}\n`);
+    return 2;
+  }
+
+  const logger = createLogger({ ...config.log, write: (line) => runtime.writeStderr(`${line}\n`) });
+  const registry = new Registry();
+  const metrics = createClientMetrics(registry);
+  const shutdown = new AbortController();
+  runtime.onShutdownSignal((signal) => {
+    logger.info("Shutting down", { signal });
+    shutdown.abort();
+  });
+
+  let server: Server | null = null;
+  if (config.metricsListen !== null) {
+    const { hostname, port } = config.metricsListen;
+    try {
+      server = await runtime.serve({
+        hostname,
+        port,
+        handler: metricsHandler(registry, METRICS_CONTENT_TYPE),
+      });
+    } catch (error) {
+      logger.error("Cannot listen for metrics", { address: `${hostname}:${port}`, err: error as Error });
+      return 1;
+    }
+  }
+  const code = await run(runtime, config, { tls, logger, metrics }, shutdown.signal);
+  await server?.close();
+  return code;
+}
+
+async function run(
+  runtime: Runtime,
+  config: ClientConfig,
+  parts: { tls: TlsClientOptions; logger: Logger; metrics: ClientMetrics },
+  signal: AbortSignal,
+): Promise<number> {
+  const { logger } = parts;
+  const fqdn = config.fqdn ?? (await runtime.fqdn());
+  logger.info("Starting client", { fqdn, proxy_url: config.proxyUrl, version: VERSION });
+  await runAgent(
+    {
+      proxyUrl: config.proxyUrl,
+      fqdn,
+      proxyFetch: runtime.httpClient(parts.tls),
+      targetFetch: runtime.httpClient(),
+      clock: systemClock,
+      random: Math.random,
+      logger,
+      metrics: parts.metrics,
+      retryInitialWaitMs: config.retryInitialWaitMs,
+      retryMaxWaitMs: config.retryMaxWaitMs,
+      maxBodyBytes: config.maxBodyBytes,
+    },
+    signal,
+  );
+  return 0;
+}
+
+/** Reads the PEM files the flags name; returns a one-line message naming flag and path on failure. */
+async function readTls(runtime: Runtime, files: ClientConfig["tls"]): Promise<TlsClientOptions | string> {
+  const wanted = [
+    ["ca", "tls.cacert", files.caFile],
+    ["cert", "tls.cert", files.certFile],
+    ["key", "tls.key", files.keyFile],
+  ] as const;
+  const tls: { ca?: string; cert?: string; key?: string } = {};
+  for (const [key, flag, path] of wanted) {
+    if (path === null) continue;
+    try {
+      tls[key] = await runtime.readTextFile(path);
+    } catch (error) {
+      return `cannot read --${flag} file ${JSON.stringify(path)}: ${(error as Error).message}`;
+    }
+  }
+  return tls;
+}
