@@ -1,0 +1,149 @@
+/**
+ * The client's poll loop: ask the proxy for work, start each scrape without waiting for it, ask again.
+ * Polls that fail back off; successful ones (including an idle 204) poll again at once.
+ */
+import type { Logger } from "../log/logger.ts";
+import type { RawFetch } from "../runtime/types.ts";
+import type { ScrapeRequest } from "../wire/types.ts";
+import { parseScrapeRequest } from "../wire/mod.ts";
+import { abortable } from "./abortable.ts";
+import { createBackoff } from "./backoff.ts";
+import { readCapped, readExcerpt } from "./body_limits.ts";
+import type { ClientMetrics } from "./client_metrics.ts";
+import { type Clock, sleep } from "./clock.ts";
+import { describeError } from "./describe_error.ts";
+import { scrapeAndPush } from "./scrape.ts";
+
+/** A serialized scrape request is a request head; 1 MiB is far above any real one. */
+export const MAX_POLL_BODY_BYTES = 1024 * 1024;
+
+/** Everything the agent needs, all injected. */
+export interface AgentOptions {
+  /** Base URL of the proxy, ending in "/". */
+  readonly proxyUrl: string;
+  readonly fqdn: string;
+  /** Talks to the proxy (with the client's TLS settings). */
+  readonly proxyFetch: RawFetch;
+  /** Talks to the local targets. */
+  readonly targetFetch: RawFetch;
+  readonly clock: Clock;
+  /** Uniform random number in [0, 1), for backoff jitter. */
+  readonly random: () => number;
+  readonly logger: Logger;
+  readonly metrics: ClientMetrics;
+  readonly retryInitialWaitMs: number;
+  readonly retryMaxWaitMs: number;
+  /** `--scrape.max-body-size` in bytes; 0 means unlimited. */
+  readonly maxBodyBytes: number;
+  /** Largest poll response accepted; MAX_POLL_BODY_BYTES unless told otherwise. */
+  readonly maxPollBodyBytes?: number;
+}
+
+/** The outcome of one poll. */
+type PollResult = { readonly kind: "scrape"; readonly request: ScrapeRequest } | { readonly kind: "idle" } | {
+  readonly kind: "error";
+  readonly message: string;
+  readonly fields?: Readonly<Record<string, unknown>>;
+};
+
+/**
+ * Polls until `signal` aborts, then aborts in-flight scrapes and resolves once they have stopped.
+ *
+ * @example
+ * ```ts
+ * const shutdown = new AbortController();
+ * runtime.onShutdownSignal(() => shutdown.abort());
+ * await runAgent({ proxyUrl: "http://proxy:8080/", fqdn, proxyFetch, targetFetch, clock: systemClock,
+ *   random: Math.random, logger, metrics, retryInitialWaitMs: 1000, retryMaxWaitMs: 5000, maxBodyBytes: 0 },
+ *   shutdown.signal);
+ * ```
+ */
+export async function runAgent(options: AgentOptions, signal: AbortSignal): Promise<void> {
+  const { clock, logger, metrics } = options;
+  const backoff = createBackoff({
+    initialMs: options.retryInitialWaitMs,
+    maxMs: options.retryMaxWaitMs,
+    random: options.random,
+  });
+  const scrapeDeps = { ...options, pushUrl: `${options.proxyUrl}push` };
+  const inFlight = new Set<Promise<void>>();
+  while (!signal.aborted) {
+    const result = await pollOnce(options, signal);
+    if (signal.aborted) break;
+    if (result.kind === "error") {
+      metrics.pollErrors.inc();
+      const waitMs = backoff.next();
+      logger.warn(`Poll failed, retrying in ${(waitMs / 1000).toFixed(1)}s`, {
+        err: result.message,
+        ...result.fields,
+      });
+      await sleep(clock, waitMs, signal);
+      continue;
+    }
+    backoff.reset();
+    if (result.kind === "idle") {
+      logger.debug("Idle poll answered, polling again");
+      continue;
+    }
+    logger.debug("Got scrape request", { scrape_id: result.request.id, url: result.request.url });
+    const scrape = scrapeAndPush(scrapeDeps, result.request, signal);
+    inFlight.add(scrape);
+    void scrape.finally(() => inFlight.delete(scrape));
+  }
+  await Promise.allSettled(inFlight);
+}
+
+async function pollOnce(options: AgentOptions, shutdown: AbortSignal): Promise<PollResult> {
+  // A signal per poll, unhooked afterwards: the shutdown signal lives as long as the process, and each
+  // Request following it directly could leave a listener behind on every poll.
+  const poll = new AbortController();
+  const forward = () => poll.abort(shutdown.reason);
+  shutdown.addEventListener("abort", forward, { once: true });
+  try {
+    return await pollWith(options, poll.signal);
+  } finally {
+    shutdown.removeEventListener("abort", forward);
+  }
+}
+
+async function pollWith(options: AgentOptions, signal: AbortSignal): Promise<PollResult> {
+  const url = `${options.proxyUrl}poll`;
+  const body = new TextEncoder().encode(options.fqdn);
+  let response: Response;
+  try {
+    const request = new Request(url, {
+      method: "POST",
+      // Our proxy may then end an idle poll with 204 so no load balancer ever sees an idle connection;
+      // upstream's proxy ignores the header and simply holds the poll.
+      headers: { "Content-Length": String(body.byteLength), "PushProx-Accept-Idle": "1" },
+      body,
+      signal,
+    });
+    response = await abortable(options.proxyFetch(request), signal);
+  } catch (error) {
+    return { kind: "error", message: `cannot reach ${url}: ${describeError(error)}` };
+  }
+  if (response.status === 204) {
+    await response.body?.cancel().catch(() => {});
+    return { kind: "idle" };
+  }
+  if (response.status !== 200) {
+    // e.g. upstream's 408 "request is expired" when a second client polls for the same FQDN.
+    const excerpt = await readExcerpt(response.body, 200);
+    return {
+      kind: "error",
+      message: `proxy answered the poll with ${response.status}`,
+      fields: { status: response.status, body: excerpt },
+    };
+  }
+  try {
+    const bytes = await readCapped(
+      response.body,
+      options.maxPollBodyBytes ?? MAX_POLL_BODY_BYTES,
+      "poll response",
+    );
+    return { kind: "scrape", request: parseScrapeRequest(bytes) };
+  } catch (error) {
+    return { kind: "error", message: `bad poll response: ${describeError(error)}` };
+  }
+}

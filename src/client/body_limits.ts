@@ -1,0 +1,120 @@
+/**
+ * Size limits on bodies that come from the network. The client never holds a whole scrape in memory: it
+ * reads small bodies (polls) up to a cap, and passes scrape bodies through a counting stream.
+ */
+
+/** Thrown (or used to error a stream) when a body is larger than allowed. */
+export class BodyTooLargeError extends RangeError {
+  readonly limit: number;
+  constructor(message: string, limit: number) {
+    super(message);
+    this.name = "BodyTooLargeError";
+    this.limit = limit;
+  }
+}
+
+/**
+ * Reads a whole body that must be small, giving up (and cancelling the stream) past `maxBytes`.
+ *
+ * @example
+ * ```ts
+ * const bytes = await readCapped(response.body, 1 << 20, "poll response");
+ * ```
+ */
+export async function readCapped(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+  what: string,
+): Promise<Uint8Array> {
+  if (body === null) return new Uint8Array(0);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new BodyTooLargeError(`${what} is larger than ${maxBytes} bytes`, maxBytes);
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+/**
+ * Reads at most `maxBytes` of a body for an error message and discards the rest.
+ *
+ * @example
+ * ```ts
+ * const excerpt = await readExcerpt(response.body, 200); // "request is expired"
+ * ```
+ */
+export async function readExcerpt(
+  body: ReadableStream<Uint8Array> | null,
+  maxBytes: number,
+): Promise<string> {
+  if (body === null) return "";
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const part = value.subarray(0, maxBytes - size);
+      size += part.byteLength;
+      text += decoder.decode(part, { stream: true });
+    }
+  } catch {
+    // A broken body still leaves whatever arrived as the excerpt.
+  } finally {
+    await reader.cancel().catch(() => {});
+  }
+  // One log line per failure: newlines and other control characters in the body become spaces.
+  // deno-lint-ignore no-control-regex
+  return text.replace(/[\x00-\x1f\x7f]+/g, " ").trim();
+}
+
+/** What `limitBody` reports back: whether it had to cut the body. */
+export interface LimitedBody {
+  readonly body: ReadableStream<Uint8Array>;
+  /** True once the body ran past the limit (the stream then errors with BodyTooLargeError). */
+  exceeded(): boolean;
+}
+
+/**
+ * Passes a body through unchanged (chunk by chunk, with backpressure) but errors the stream once more
+ * than `maxBytes` went by; 0 means no limit.
+ *
+ * @example
+ * ```ts
+ * const limited = limitBody(response.body, 50 << 20, "scrape of http://h:9100/metrics");
+ * await fetch(pushUrl, { method: "POST", body: limited.body, duplex: "half" });
+ * ```
+ */
+export function limitBody(body: ReadableStream<Uint8Array>, maxBytes: number, what: string): LimitedBody {
+  let seen = 0;
+  let exceeded = false;
+  if (maxBytes <= 0) return { body, exceeded: () => false };
+  const counter = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > maxBytes) {
+        exceeded = true;
+        controller.error(new BodyTooLargeError(`${what} is larger than ${maxBytes} bytes`, maxBytes));
+        return;
+      }
+      controller.enqueue(chunk);
+    },
+  });
+  return { body: body.pipeThrough(counter), exceeded: () => exceeded };
+}

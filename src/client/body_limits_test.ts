@@ -1,0 +1,70 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { BodyTooLargeError, limitBody, readCapped, readExcerpt } from "./body_limits.ts";
+
+const encoder = new TextEncoder();
+
+function streamOf(...parts: string[]): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      for (const part of parts) controller.enqueue(encoder.encode(part));
+      controller.close();
+    },
+  });
+}
+
+async function collect(stream: ReadableStream<Uint8Array>): Promise<string> {
+  return await new Response(stream).text();
+}
+
+describe("readCapped()", () => {
+  it("readCapped() returns all bytes of a body within the cap", async () => {
+    const bytes = await readCapped(streamOf("GET ", "http://h/ HTTP/1.1\r\n\r\n"), 100, "poll response");
+    assert.equal(new TextDecoder().decode(bytes), "GET http://h/ HTTP/1.1\r\n\r\n");
+  });
+
+  it("readCapped() rejects a body past the cap, naming it", async () => {
+    await assert.rejects(readCapped(streamOf("12345", "67890"), 8, "poll response"), (error: unknown) => {
+      assert.ok(error instanceof BodyTooLargeError);
+      assert.equal(error.message, "poll response is larger than 8 bytes");
+      return true;
+    });
+  });
+
+  it("readCapped() reads a missing body as empty", async () => {
+    assert.equal((await readCapped(null, 8, "poll response")).byteLength, 0);
+  });
+});
+
+describe("readExcerpt()", () => {
+  it("readExcerpt() keeps the start of a body on one line", async () => {
+    const text = await readExcerpt(
+      streamOf("Error WaitForScrapeInstruction:\n", "request is expired\n"),
+      1000,
+    );
+    assert.equal(text, "Error WaitForScrapeInstruction: request is expired");
+  });
+
+  it("readExcerpt() stops at the byte limit", async () => {
+    assert.equal(await readExcerpt(streamOf("abcdef", "ghij"), 8), "abcdefgh");
+  });
+});
+
+describe("limitBody()", () => {
+  it("limitBody() passes a body within the limit through unchanged", async () => {
+    const limited = limitBody(streamOf("ab", "cd"), 4, "scrape");
+    assert.equal(await collect(limited.body), "abcd");
+    assert.equal(limited.exceeded(), false);
+  });
+
+  it("limitBody() errors the stream once the body runs past the limit", async () => {
+    const limited = limitBody(streamOf("ab", "cd", "e"), 4, "scrape of http://h:9100/metrics");
+    await assert.rejects(collect(limited.body), /scrape of http:\/\/h:9100\/metrics is larger than 4 bytes/);
+    assert.equal(limited.exceeded(), true);
+  });
+
+  it("limitBody() does not limit when the limit is 0", async () => {
+    const limited = limitBody(streamOf("x".repeat(10_000)), 0, "scrape");
+    assert.equal((await collect(limited.body)).length, 10_000);
+  });
+});

@@ -1,0 +1,193 @@
+/**
+ * Pushing a scrape result to the proxy: `POST <proxy-url>push` with the target's response serialized as
+ * HTTP/1.1 (or an error response). Bodies stream straight from the target to the proxy, so a scrape of
+ * any size costs the client a few chunks of memory, not the whole body (upstream buffered it all).
+ */
+import type { RawFetch } from "../runtime/types.ts";
+import type { HeaderLine } from "../wire/types.ts";
+import { serializeScrapeResponse } from "../wire/mod.ts";
+import { abortable } from "./abortable.ts";
+import { BodyTooLargeError, limitBody, readCapped, readExcerpt } from "./body_limits.ts";
+
+/** What a push needs. */
+export interface PushDeps {
+  /** `<proxy-url>push`. */
+  readonly pushUrl: string;
+  readonly proxyFetch: RawFetch;
+  /** `--scrape.max-body-size` in bytes; 0 means unlimited. */
+  readonly maxBodyBytes: number;
+}
+
+/** A target's response and the URL it came from. */
+export interface TargetResult {
+  readonly url: URL;
+  readonly response: Response;
+}
+
+/**
+ * Headers that describe the target connection or its framing; the push carries its own framing, and the
+ * proxy's answer to Prometheus is a different connection again.
+ */
+const NOT_PUSHED = new Set([
+  "connection",
+  "proxy-connection",
+  "keep-alive",
+  "te",
+  "upgrade",
+  "trailer",
+  "transfer-encoding",
+  "content-length",
+]);
+
+/**
+ * Pushes an already serialized error response.
+ *
+ * @example
+ * ```ts
+ * await pushErrorResponse(deps, serializeErrorResponse(500, "failed to scrape ...", extra), signal);
+ * ```
+ * @throws {Error} when the proxy cannot be reached or does not answer 2xx.
+ */
+export async function pushErrorResponse(
+  deps: PushDeps,
+  body: Uint8Array,
+  signal: AbortSignal,
+): Promise<void> {
+  await post(deps, body, body.byteLength, signal);
+}
+
+/**
+ * Streams a target response to the proxy. With a target Content-Length the push is sent with an exact
+ * Content-Length too (head plus body, the body raw after the head); otherwise both are chunked.
+ * Content-Encoding and the compressed bytes pass unchanged.
+ *
+ * @example
+ * ```ts
+ * await pushTargetResponse(deps, { url, response }, [["Id", id], ["X-Prometheus-Scrape-Timeout", "4.99"]], signal);
+ * ```
+ * @throws {BodyTooLargeError} when the body ran past `--scrape.max-body-size` (the push was cut).
+ * @throws {Error} when the proxy cannot be reached, does not answer 2xx, or the target body broke.
+ */
+export async function pushTargetResponse(
+  deps: PushDeps,
+  result: TargetResult,
+  extraHeaders: readonly HeaderLine[],
+  signal: AbortSignal,
+): Promise<void> {
+  const { response, url } = result;
+  const head = {
+    status: response.status,
+    statusText: response.statusText,
+    headers: pushedHeaderLines(response.headers),
+  };
+  const contentLength = response.body === null ? null : declaredLength(response.headers);
+  const limited = response.body === null
+    ? null
+    : limitBody(response.body, deps.maxBodyBytes, `response of ${url.href}`);
+  const serialized = serializeScrapeResponse(head, limited?.body ?? null, { contentLength, extraHeaders });
+  try {
+    if (contentLength === null) {
+      await post(deps, serialized, null, signal);
+    } else {
+      const { body, length } = await withLength(serialized, contentLength);
+      await post(deps, body, length, signal);
+    }
+  } catch (error) {
+    if (limited?.exceeded()) {
+      throw new BodyTooLargeError(
+        `response of ${url.href} is larger than ${deps.maxBodyBytes} bytes`,
+        deps.maxBodyBytes,
+      );
+    }
+    throw error;
+  }
+}
+
+/** The target's headers as they go into the push: all but hop-by-hop ones (and those Connection names). */
+function pushedHeaderLines(headers: Headers): HeaderLine[] {
+  const named = new Set(
+    (headers.get("connection") ?? "").split(",").map((token) => token.trim().toLowerCase()),
+  );
+  const lines: HeaderLine[] = [];
+  for (const [name, value] of headers) {
+    if (!NOT_PUSHED.has(name) && !named.has(name)) lines.push([name, value]);
+  }
+  return lines;
+}
+
+function declaredLength(headers: Headers): number | null {
+  const value = headers.get("content-length")?.trim() ?? "";
+  return /^\d{1,15}$/.test(value) ? Number(value) : null;
+}
+
+/**
+ * Works out the exact push length of a Content-Length framed message: the head (the serializer's first
+ * piece, checked to end where a head ends) plus the body length. If the first piece does not look like a
+ * whole head, the length stays unknown and the push goes chunked, which is always correct.
+ */
+async function withLength(
+  serialized: ReadableStream<Uint8Array>,
+  bodyLength: number,
+): Promise<{ body: ReadableStream<Uint8Array>; length: number | null }> {
+  const reader = serialized.getReader();
+  const first = await reader.read();
+  const head = first.done ? new Uint8Array(0) : first.value;
+  return {
+    body: prepend(head, reader),
+    length: endsWithBlankLine(head) ? head.byteLength + bodyLength : null,
+  };
+}
+
+function endsWithBlankLine(bytes: Uint8Array): boolean {
+  const n = bytes.byteLength;
+  return n >= 4 && bytes[n - 4] === 13 && bytes[n - 3] === 10 && bytes[n - 2] === 13 && bytes[n - 1] === 10;
+}
+
+/** A stream of `head` followed by what `rest` still holds, read only as fast as the consumer reads. */
+function prepend(
+  head: Uint8Array,
+  rest: ReadableStreamDefaultReader<Uint8Array>,
+): ReadableStream<Uint8Array> {
+  let headSent = false;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (!headSent) {
+          headSent = true;
+          controller.enqueue(head);
+          return;
+        }
+        const { done, value } = await rest.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => rest.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+async function post(
+  deps: PushDeps,
+  body: Uint8Array | ReadableStream<Uint8Array>,
+  length: number | null,
+  signal: AbortSignal,
+): Promise<void> {
+  const headers = new Headers();
+  if (length !== null) headers.set("Content-Length", String(length));
+  // `duplex` is required by the fetch standard for a streamed request body; the type lib may not know it.
+  const init = { method: "POST", headers, body, signal, duplex: "half" } as RequestInit;
+  let response: Response;
+  try {
+    response = await abortable(deps.proxyFetch(new Request(deps.pushUrl, init)), signal);
+  } catch (error) {
+    if (body instanceof ReadableStream && !body.locked) await body.cancel(error).catch(() => {});
+    throw error;
+  }
+  if (response.status < 200 || response.status > 299) {
+    const excerpt = await readExcerpt(response.body, 200);
+    throw new Error(`proxy answered the push with ${response.status}${excerpt === "" ? "" : `: ${excerpt}`}`);
+  }
+  // Reading the (normally empty) answer to its end lets the connection be reused.
+  await readCapped(response.body, 64 * 1024, "push response").catch(() => {});
+}

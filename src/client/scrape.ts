@@ -1,0 +1,166 @@
+/**
+ * One scrape, start to finish: check the request is for us, fetch the target within the time Prometheus
+ * gave us, and push the target's response (or an error) back to the proxy. Never throws: every failure
+ * ends as an error push, a counter and a log line.
+ */
+import type { Logger } from "../log/logger.ts";
+import type { RawFetch } from "../runtime/types.ts";
+import type { HeaderLine, ScrapeRequest } from "../wire/types.ts";
+import { headersFromLines, serializeErrorResponse } from "../wire/mod.ts";
+import type { ClientMetrics } from "./client_metrics.ts";
+import { type Clock, deadlineSignal } from "./clock.ts";
+import { describeError } from "./describe_error.ts";
+import { abortable } from "./abortable.ts";
+import { BodyTooLargeError } from "./body_limits.ts";
+import { type PushDeps, pushErrorResponse, pushTargetResponse, type TargetResult } from "./push.ts";
+import {
+  formatRemainingSeconds,
+  forwardedHeaderLines,
+  hostMatchesFqdn,
+  scrapeBudgetMs,
+  scrapeTimeoutMs,
+  targetUrl,
+} from "./target_request.ts";
+
+/** What one scrape needs; shared by all scrapes of an agent. */
+export interface ScrapeDeps extends PushDeps {
+  /** This client's FQDN: scrape requests for any other host are refused. */
+  readonly fqdn: string;
+  /** Talks to the local targets. */
+  readonly targetFetch: RawFetch;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly metrics: ClientMetrics;
+}
+
+/** A scrape that ended without a target response to pass on. */
+interface ScrapeFailure {
+  readonly status: number;
+  readonly message: string;
+}
+
+/**
+ * Runs one scrape and pushes its result; resolves when the push is done or has failed. `shutdown` aborts
+ * everything in flight.
+ *
+ * @example
+ * ```ts
+ * void scrapeAndPush(deps, parseScrapeRequest(pollBody), shutdown.signal);
+ * ```
+ */
+export async function scrapeAndPush(
+  deps: ScrapeDeps,
+  request: ScrapeRequest,
+  shutdown: AbortSignal,
+): Promise<void> {
+  const { clock } = deps;
+  const started = clock.now();
+  const timeoutMs = scrapeTimeoutMs(request.headers);
+  const log = deps.logger.child({ scrape_id: request.id, url: request.url });
+  const extraHeaders = (): HeaderLine[] => [
+    ["Id", request.id],
+    ["X-Prometheus-Scrape-Timeout", formatRemainingSeconds(timeoutMs - (clock.now() - started))],
+  ];
+  // Past the full timeout the proxy has answered Prometheus already: nothing we send can still help.
+  const hard = deadlineSignal(
+    clock,
+    timeoutMs,
+    shutdown,
+    new DOMException("scrape timeout reached", "TimeoutError"),
+  );
+  try {
+    const outcome = await fetchTarget(deps, request, timeoutMs, hard.signal);
+    if (shutdown.aborted) {
+      log.debug("Scrape abandoned at shutdown");
+      return;
+    }
+    if ("message" in outcome) {
+      deps.metrics.scrapeErrors.inc();
+      log.warn("Scrape failed", { err: outcome.message });
+      const body = serializeErrorResponse(outcome.status, outcome.message, extraHeaders());
+      await pushErrorResponse(deps, body, hard.signal);
+      return;
+    }
+    await pushTargetResponse(deps, outcome, extraHeaders(), hard.signal);
+    log.debug("Pushed scrape result", {
+      status: outcome.response.status,
+      ms: Math.round(clock.now() - started),
+    });
+  } catch (error) {
+    if (shutdown.aborted) return;
+    if (error instanceof BodyTooLargeError) {
+      // The head (and part of the body) already went out: all we can do is cut the push short.
+      deps.metrics.scrapeErrors.inc();
+      log.warn("Scrape cut: body exceeds --scrape.max-body-size", { err: error.message });
+    } else {
+      deps.metrics.pushErrors.inc();
+      log.error("Push failed", { err: describeError(error) });
+    }
+    // Whatever still reads from the target or writes to the proxy must stop now.
+    hard.abort(error);
+  } finally {
+    hard.cancel();
+  }
+}
+
+async function fetchTarget(
+  deps: ScrapeDeps,
+  request: ScrapeRequest,
+  timeoutMs: number,
+  signal: AbortSignal,
+): Promise<TargetResult | ScrapeFailure> {
+  let scrapeUrl: URL;
+  try {
+    scrapeUrl = new URL(request.url);
+  } catch {
+    return { status: 400, message: `cannot scrape "${request.url}": not an absolute URL` };
+  }
+  if (!hostMatchesFqdn(scrapeUrl, deps.fqdn)) {
+    // 400, not upstream's 500: the request is wrong (sent to the wrong client), not the target.
+    return {
+      status: 400,
+      message:
+        `refusing to scrape ${request.url}: host "${scrapeUrl.hostname}" is not this client's fqdn "${deps.fqdn}"`,
+    };
+  }
+  const url = targetUrl(scrapeUrl);
+  const budgetMs = scrapeBudgetMs(timeoutMs);
+  const budget = new AbortController();
+  const timer = deps.clock.setTimeout(() => budget.abort(), budgetMs);
+  try {
+    const headers = headersFromLines(forwardedHeaderLines(request.headers));
+    headers.set("Host", url.host);
+    const targetSignal = AbortSignal.any([signal, budget.signal]);
+    const target = new Request(url, { method: request.method, headers, signal: targetSignal });
+    const response = await abortable(deps.targetFetch(target), targetSignal);
+    const failure = checkDeclaredSize(response, url, deps.maxBodyBytes);
+    if (failure !== null) {
+      await response.body?.cancel().catch(() => {});
+      return failure;
+    }
+    return { url, response };
+  } catch (error) {
+    if (budget.signal.aborted) {
+      const after = (budgetMs / 1000).toFixed(2);
+      return {
+        status: 500,
+        message: `scrape of ${url.href} timed out after ${after}s (scrape timeout ${timeoutMs / 1000}s)`,
+      };
+    }
+    return { status: 500, message: `failed to scrape ${url.href}: ${describeError(error)}` };
+  } finally {
+    // Only the wait for the response head is bounded by the budget; the body streams on under `signal`.
+    deps.clock.clearTimeout(timer);
+  }
+}
+
+function checkDeclaredSize(response: Response, url: URL, maxBodyBytes: number): ScrapeFailure | null {
+  if (maxBodyBytes <= 0) return null;
+  const declared = Number(response.headers.get("content-length") ?? "0");
+  if (!(declared > maxBodyBytes)) return null;
+  return {
+    status: 500,
+    message:
+      `failed to scrape ${url.href}: response of ${declared} bytes exceeds --scrape.max-body-size (${maxBodyBytes} bytes)`,
+  };
+}
