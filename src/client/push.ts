@@ -7,6 +7,7 @@ import type { RawFetch } from "../runtime/types.ts";
 import type { HeaderLine } from "../wire/types.ts";
 import { serializeScrapeResponse } from "../wire/mod.ts";
 import { abortable } from "./abortable.ts";
+import { CONNECTION_HEADERS } from "./target_request.ts";
 import { BodyTooLargeError, limitBody, readCapped, readExcerpt } from "./body_limits.ts";
 
 /** What a push needs. */
@@ -28,16 +29,7 @@ export interface TargetResult {
  * Headers that describe the target connection or its framing; the push carries its own framing, and the
  * proxy's answer to Prometheus is a different connection again.
  */
-const NOT_PUSHED = new Set([
-  "connection",
-  "proxy-connection",
-  "keep-alive",
-  "te",
-  "upgrade",
-  "trailer",
-  "transfer-encoding",
-  "content-length",
-]);
+const NOT_PUSHED = new Set(CONNECTION_HEADERS);
 
 /**
  * Pushes an already serialized error response.

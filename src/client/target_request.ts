@@ -8,11 +8,10 @@ import type { HeaderLine } from "../wire/types.ts";
 export const DEFAULT_SCRAPE_TIMEOUT_MS = 15_000;
 
 /**
- * Hop-by-hop headers describe one connection, not the message, so they stop here. Upstream forwarded
- * them (curl's `Proxy-Connection: Keep-Alive` reached the target); we do not. Host and Content-Length are
- * dropped too: Host is rebuilt from the target URL and a scrape request carries no body.
+ * Headers that describe one connection or its framing, never the message: neither forwarded to the target
+ * nor carried inside a push (each hop frames its own body).
  */
-const NOT_FORWARDED = new Set([
+export const CONNECTION_HEADERS: readonly string[] = [
   "connection",
   "proxy-connection",
   "keep-alive",
@@ -20,9 +19,15 @@ const NOT_FORWARDED = new Set([
   "upgrade",
   "trailer",
   "transfer-encoding",
-  "host",
   "content-length",
-]);
+];
+
+/**
+ * Hop-by-hop headers describe one connection, not the message, so they stop here. Upstream forwarded
+ * them (curl's `Proxy-Connection: Keep-Alive` reached the target); we do not. Host and Content-Length are
+ * dropped too: Host is rebuilt from the target URL and a scrape request carries no body.
+ */
+const NOT_FORWARDED = new Set([...CONNECTION_HEADERS, "host"]);
 
 /**
  * True when the scrape URL's host is this client's FQDN, ignoring case and a trailing root dot.

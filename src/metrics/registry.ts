@@ -1,7 +1,7 @@
 /**
  * A small Prometheus registry rendering text format 0.0.4, for the proxy's and the client's `/metrics`.
  * Written here rather than taken from a client library because those are Node-only; this one is plain
- * TypeScript and runs the same on Deno and Bun.
+ * TypeScript and runs the same on both runtimes.
  * @module
  */
 import { Counter, type CounterOptions } from "./counter.ts";
