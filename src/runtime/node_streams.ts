@@ -48,32 +48,46 @@ export function nodeReadableToWeb(source: Readable): ReadableStream<Uint8Array> 
  * Writes a Web body into a node Writable, waiting for "drain" when it is full. If the body errors the
  * destination is destroyed, so the peer sees a broken transfer rather than a short but complete one. If the
  * destination goes away, the body is cancelled (which propagates back to whoever produces it).
+ *
+ * No `Promise.race` against a promise that lives as long as the transfer: every race leaves a reaction on
+ * the long-lived promise that keeps the race's result (a chunk) reachable, so a 100 MiB relay would keep all
+ * 100 MiB in memory until the end.
  */
 export async function writeWebBodyToNode(body: ReadableStream<Uint8Array>, destination: Writable): Promise<void> {
   const reader = body.getReader();
-  const closed = new Promise<"closed">((resolve) => destination.once("close", () => resolve("closed")));
+  let closed = false;
+  const onClose = () => {
+    closed = true;
+    // Settles a pending read() (as done), so the loop below ends without waiting for the producer.
+    reader.cancel(new Error("peer closed the connection")).catch(() => {});
+  };
+  destination.once("close", onClose);
   try {
     for (;;) {
-      const next = await Promise.race([reader.read(), closed]);
-      if (next === "closed") {
-        await reader.cancel(new Error("peer closed the connection")).catch(() => {});
-        return;
-      }
+      const next = await reader.read();
+      if (closed) return;
       if (next.done) break;
-      if (!destination.write(next.value)) {
-        const drained = await Promise.race([
-          new Promise<"drain">((resolve) => destination.once("drain", () => resolve("drain"))),
-          closed,
-        ]);
-        if (drained === "closed") {
-          await reader.cancel(new Error("peer closed the connection")).catch(() => {});
-          return;
-        }
-      }
+      if (!destination.write(next.value)) await drainedOrClosed(destination);
+      if (closed) return;
     }
     destination.end();
   } catch {
     destination.destroy();
     reader.cancel().catch(() => {});
+  } finally {
+    destination.off("close", onClose);
   }
+}
+
+/** Resolves on the next "drain" or "close", removing both listeners again. */
+function drainedOrClosed(destination: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      destination.off("drain", done);
+      destination.off("close", done);
+      resolve();
+    };
+    destination.once("drain", done);
+    destination.once("close", done);
+  });
 }
