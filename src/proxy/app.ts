@@ -47,7 +47,7 @@ export function createProxyApp(options: ProxyAppOptions): (request: Request, inf
   app.post("/poll", (c) =>
     handlePoll(c.req.raw, coordinator, { idleTimeoutMs: options.pollIdleTimeoutMs, timers }));
   app.post("/push", (c) =>
-    handlePush(c.req.raw, coordinator, { maxHeaderBytes: options.maxHeaderBytes, maxBodyBytes: options.maxBodyBytes }));
+    handlePush(c.req.raw, coordinator, { maxHeaderBytes: options.maxHeaderBytes, maxBodyBytes: options.maxBodyBytes, timers }));
   app.get("/clients", () => {
     const body = coordinator.knownClients().map((fqdn) => ({ targets: [fqdn], labels: null }));
     return new Response(`${JSON.stringify(body)}\n`, { headers: { "content-type": "application/json" } });

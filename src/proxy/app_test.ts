@@ -34,7 +34,10 @@ function setup(overrides: { pollIdleTimeoutMs?: number; maxBodyBytes?: number } 
     maxHeaderBytes: 64 * 1024,
   });
   const direct = (path: string, init?: RequestInit) =>
-    handler(new Request(`http://proxy.local${path}`, init), { absoluteForm: false, remoteAddress: "127.0.0.1" });
+    handler(new Request(`http://proxy.local${path}`, init), {
+      absoluteForm: false,
+      remoteAddress: "127.0.0.1",
+    });
   const proxied = (url: string, init?: RequestInit) =>
     handler(new Request(url, init), { absoluteForm: true, remoteAddress: "127.0.0.1" });
   return { coordinator, direct, proxied, logs, close: () => coordinator.close() };
@@ -44,7 +47,11 @@ const poll = (direct: ReturnType<typeof setup>["direct"], fqdn: string, signal?:
   direct("/poll", { method: "POST", body: fqdn, signal });
 
 /** Polls and waits until the proxy has registered the poll (its body is read asynchronously). */
-async function pollRegistered(direct: ReturnType<typeof setup>["direct"], fqdn: string, signal?: AbortSignal) {
+async function pollRegistered(
+  direct: ReturnType<typeof setup>["direct"],
+  fqdn: string,
+  signal?: AbortSignal,
+) {
   const response = poll(direct, fqdn, signal);
   for (let i = 0; i < 200; i++) {
     const listed = await (await direct("/clients")).text();
@@ -73,7 +80,9 @@ describe("proxy app", () => {
     // ...also when a client for that host is connected: the scrape goes to the client.
     const controller = new AbortController();
     const { response: waiting } = await pollRegistered(direct, "proxy.local", controller.signal);
-    const scrape = proxied("http://proxy.local:8080/metrics", { headers: { "X-Prometheus-Scrape-Timeout-Seconds": "5" } });
+    const scrape = proxied("http://proxy.local:8080/metrics", {
+      headers: { "X-Prometheus-Scrape-Timeout-Seconds": "5" },
+    });
     const instruction = parseScrapeRequest(new Uint8Array(await (await waiting).arrayBuffer()));
     assert.equal(instruction.url, "http://proxy.local:8080/metrics");
     const push = `HTTP/1.1 200 OK\r\nContent-Length: 6\r\nId: ${instruction.id}\r\n\r\nfrom 1`;
@@ -99,7 +108,9 @@ describe("proxy app", () => {
   it("relays an upstream Go client's chunked push (fixture 02) and strips the exchange's own headers", async () => {
     const { direct, proxied, close } = setup();
     const { response: waiting } = await pollRegistered(direct, "127.0.0.1");
-    const scrape = proxied("http://127.0.0.1:19100/metrics", { headers: { "X-Prometheus-Scrape-Timeout-Seconds": "5" } });
+    const scrape = proxied("http://127.0.0.1:19100/metrics", {
+      headers: { "X-Prometheus-Scrape-Timeout-Seconds": "5" },
+    });
     const instruction = parseScrapeRequest(new Uint8Array(await (await waiting).arrayBuffer()));
     const body = Buffer.from(fixture("02-curl-scrape-plain/6-push-request.client-to-proxy.body"));
     const oldId = "2a33e70f-608a-4212-b961-9bb0f7b5b3f5";
@@ -136,7 +147,9 @@ describe("proxy app", () => {
     const scraper = new AbortController();
     void proxied("http://127.0.0.1:19100/metrics", { signal: scraper.signal }).catch(() => {});
     const instruction = parseScrapeRequest(new Uint8Array(await (await waiting).arrayBuffer()));
-    const header = instruction.headers.find(([name]) => name.toLowerCase() === "x-prometheus-scrape-timeout-seconds");
+    const header = instruction.headers.find(([name]) =>
+      name.toLowerCase() === "x-prometheus-scrape-timeout-seconds"
+    );
     assert.deepEqual(header, ["X-Prometheus-Scrape-Timeout-Seconds", "15"]);
     scraper.abort();
     close();
@@ -145,9 +158,15 @@ describe("proxy app", () => {
   it("refuses a push for an unknown id at once with 404", async () => {
     const { direct, close } = setup();
     const started = performance.now();
-    const response = await direct("/push", { method: "POST", body: "HTTP/1.1 200 OK\r\nId: 00000000-0000-0000-0000-000000000000\r\nContent-Length: 3\r\n\r\nok\n" });
+    const response = await direct("/push", {
+      method: "POST",
+      body: "HTTP/1.1 200 OK\r\nId: 00000000-0000-0000-0000-000000000000\r\nContent-Length: 3\r\n\r\nok\n",
+    });
     assert.equal(response.status, 404);
-    assert.match(await response.text(), /^no scrape is waiting for id "00000000-0000-0000-0000-000000000000"/);
+    assert.match(
+      await response.text(),
+      /^no scrape is waiting for id "00000000-0000-0000-0000-000000000000"/,
+    );
     assert.ok(performance.now() - started < 500);
     close();
   });
@@ -172,22 +191,45 @@ describe("proxy app", () => {
 
   it("answers an idle poll with 204 only for clients that announce support", async () => {
     const { direct, close } = setup({ pollIdleTimeoutMs: 50 });
-    const idle = await direct("/poll", { method: "POST", body: "host-a", headers: { "PushProx-Accept-Idle": "1" } });
+    const idle = await direct("/poll", {
+      method: "POST",
+      body: "host-a",
+      headers: { "PushProx-Accept-Idle": "1" },
+    });
     assert.equal(idle.status, 204);
     const controller = new AbortController();
     const held = poll(direct, "host-b", controller.signal);
-    const outcome = await Promise.race([held.then(() => "answered"), new Promise((r) => setTimeout(() => r("held"), 150))]);
+    const outcome = await Promise.race([
+      held.then(() => "answered"),
+      new Promise((r) => setTimeout(() => r("held"), 150)),
+    ]);
     assert.equal(outcome, "held");
     controller.abort();
     close();
   });
 
-  it("refuses a push whose declared Content-Length exceeds the body limit with 413 naming the limit", async () => {
-    const { direct, close } = setup({ maxBodyBytes: 10 });
-    const push = await direct("/push", { method: "POST", body: "HTTP/1.1 200 OK\r\nContent-Length: 11\r\nId: x\r\n\r\n01234567890" });
+  it("fails the waiting scrape at once with 502 when a push declares a Content-Length over the limit", async () => {
+    const { direct, proxied, close } = setup({ maxBodyBytes: 10 });
+    const { response: waiting } = await pollRegistered(direct, "127.0.0.1");
+    const started = performance.now();
+    const scrape = proxied("http://127.0.0.1:19100/metrics", {
+      headers: { "X-Prometheus-Scrape-Timeout-Seconds": "30" },
+    });
+    const instruction = parseScrapeRequest(new Uint8Array(await (await waiting).arrayBuffer()));
+    const push = await direct("/push", {
+      method: "POST",
+      body: `HTTP/1.1 200 OK\r\nContent-Length: 11\r\nId: ${instruction.id}\r\n\r\n01234567890`,
+    });
     assert.equal(push.status, 413);
-    assert.match(await push.text(), /^malformed push: .*11/);
+    assert.match(await push.text(), /11 bytes exceeds --scrape.max-body-size \(10 bytes\)/);
+    const reply = await scrape;
+    assert.equal(reply.status, 502);
+    assert.match(
+      await reply.text(),
+      /11 bytes exceeds --scrape.max-body-size \(10 bytes\).*127\.0\.0\.1:19100/,
+    );
+    // Well before the 30 s the scraper allowed: nobody waits out a timeout for a result that cannot come.
+    assert.ok(performance.now() - started < 5000);
     close();
   });
-
 });

@@ -32,7 +32,10 @@ const STATUS_LINE = /^(HTTP\/\d\.\d) +(\d{3})(?: (.*))?$/;
 /**
  * Proxy side: parse a push body as it streams in. Resolves once the head is read; the body streams.
  * Rejects with WireError for a bad head; the body stream errors with WireError on bad framing,
- * truncation or past `limits.maxBodyBytes` (a Content-Length above that limit is refused at once).
+ * truncation or past `limits.maxBodyBytes`. A declared Content-Length above that limit still yields the head
+ * (the body then errors at once when read): only the caller knows which scrape the head answers, and that
+ * scrape deserves a prompt, named failure rather than its full timeout. Aborting `headSignal` before the head
+ * is complete cancels the stream and rejects.
  *
  * @example
  * ```ts
@@ -43,19 +46,28 @@ const STATUS_LINE = /^(HTTP\/\d\.\d) +(\d{3})(?: (.*))?$/;
 export async function parseScrapeResponse(
   stream: ReadableStream<Uint8Array>,
   limits?: WireLimits,
+  headSignal?: AbortSignal,
 ): Promise<ParsedScrapeResponse> {
   const reader = new ByteReader(stream, streamFailure);
   const maxHeaderBytes = limits?.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  // A sender that stalls inside the head must not hold the stream for ever: cancelling ends the pending read.
+  const stopHead = () => void reader.cancel(headSignal?.reason);
+  headSignal?.addEventListener("abort", stopHead, { once: true });
   try {
+    if (headSignal?.aborted) throw new WireError("truncated", "gave up waiting for the response head");
     const head = await readHead(reader, maxHeaderBytes);
+    headSignal?.removeEventListener("abort", stopHead);
     const maxBody = limits?.maxBodyBytes ?? Infinity;
-    if (head.contentLength !== null && head.contentLength > maxBody) {
-      throw new WireError(
-        "too_large",
-        `Content-Length ${head.contentLength} exceeds the body limit of ${maxBody} bytes`,
-      );
-    }
-    const source: BodySource = head.framing === "chunked"
+    const declaredTooLarge = head.contentLength !== null && head.contentLength > maxBody;
+    const source: BodySource = declaredTooLarge
+      ? () =>
+        Promise.reject(
+          new WireError(
+            "too_large",
+            `Content-Length ${head.contentLength} exceeds the body limit of ${maxBody} bytes`,
+          ),
+        )
+      : head.framing === "chunked"
       ? chunkedSource(reader, maxHeaderBytes)
       : head.framing === "content-length"
       ? contentLengthSource(reader, head.contentLength ?? 0)
@@ -66,6 +78,7 @@ export async function parseScrapeResponse(
     if (head.framing === "none") await reader.cancel();
     return { head, body: bodyStream(source, reader, limits) };
   } catch (error) {
+    headSignal?.removeEventListener("abort", stopHead);
     await reader.cancel();
     throw error;
   }

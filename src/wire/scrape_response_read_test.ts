@@ -202,10 +202,18 @@ describe("parseScrapeResponse() bodies", () => {
     assert.equal((await parse("HTTP/1.1 500 Oops\r\n\r\nabcd", limits)).body, "abcd");
   });
 
-  it("refuses a Content-Length above maxBodyBytes before reading the body", async () => {
+  it("returns the head of a push whose Content-Length is above maxBodyBytes, and errors its body at once", async () => {
+    const { head, body } = await parseScrapeResponse(
+      streamOf(bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nId: a\r\n\r\nhello")),
+      {
+        maxBodyBytes: 4,
+      },
+    );
+    assert.equal(head.id, "a");
+    assert.equal(head.contentLength, 5);
     await assert.rejects(
-      parse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", { maxBodyBytes: 4 }),
-      wireError("too_large", /Content-Length 5 exceeds/),
+      collect(body),
+      wireError("too_large", /Content-Length 5 exceeds the body limit of 4/),
     );
   });
 
