@@ -6,8 +6,8 @@
  */
 import http from "node:http";
 import https from "node:https";
-import type { AddressInfo } from "node:net";
-import type { ConnInfo, Handler, Server, ServeOptions } from "./types.ts";
+import type { AddressInfo, Socket } from "node:net";
+import type { ConnInfo, Handler, ServeOptions, Server } from "./types.ts";
 import { nodeReadableToWeb, writeWebBodyToNode } from "./node_streams.ts";
 
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
@@ -17,17 +17,24 @@ export function serveNodeHttp(options: ServeOptions): Promise<Server> {
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(options.handler, req, res).catch(() => res.destroy());
   };
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
   const serverOptions: http.ServerOptions = {
     maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024,
     // Long polls may legitimately stay open for minutes (upstream Go clients are never answered), so no
     // overall request timeout; only the head must arrive promptly (slowloris guard).
     requestTimeout: 0,
-    headersTimeout: options.headersTimeoutMs ?? 10_000,
-    keepAliveTimeout: 65_000,
+    headersTimeout: headersTimeoutMs,
+    keepAliveTimeout: KEEP_ALIVE_MS,
   };
   const server = options.tls
-    ? https.createServer({ ...serverOptions, cert: options.tls.cert, key: options.tls.key, ca: options.tls.ca }, listener)
+    ? https.createServer({
+      ...serverOptions,
+      cert: options.tls.cert,
+      key: options.tls.key,
+      ca: options.tls.ca,
+    }, listener)
     : http.createServer(serverOptions, listener);
+  guardIdleSockets(server, options.tls ? "secureConnection" : "connection", headersTimeoutMs);
 
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -43,6 +50,42 @@ export function serveNodeHttp(options: ServeOptions): Promise<Server> {
             server.closeAllConnections?.();
           }),
       });
+    });
+  });
+}
+
+const KEEP_ALIVE_MS = 65_000;
+
+/**
+ * Deno's node:http accepts `headersTimeout` and `keepAliveTimeout` but does not enforce them (measured: a
+ * half-sent head stayed open indefinitely), so we enforce both ourselves: a connection must deliver a head
+ * within `headersTimeoutMs` of opening, and within the keep-alive time of its previous response. While a
+ * request is being handled (a long poll for minutes) nothing is armed. Bun enforces its own as well.
+ */
+function guardIdleSockets(
+  server: http.Server,
+  // With TLS, requests carry the TLS socket, which "secureConnection" hands out ("connection" gives the TCP one).
+  connectionEvent: "connection" | "secureConnection",
+  headersTimeoutMs: number,
+): void {
+  const timers = new Map<Socket, ReturnType<typeof setTimeout>>();
+  const arm = (socket: Socket, ms: number) => {
+    clearTimeout(timers.get(socket));
+    timers.set(socket, setTimeout(() => socket.destroy(), ms));
+  };
+  const disarm = (socket: Socket) => {
+    clearTimeout(timers.get(socket));
+    timers.delete(socket);
+  };
+  server.on(connectionEvent, (socket: Socket) => {
+    arm(socket, headersTimeoutMs);
+    socket.once("close", () => disarm(socket));
+  });
+  server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const socket = req.socket;
+    disarm(socket);
+    res.once("finish", () => {
+      if (!socket.destroyed) arm(socket, KEEP_ALIVE_MS);
     });
   });
 }
