@@ -106,14 +106,41 @@ export function flagValue(flags: readonly string[], name: string): string | unde
   return undefined;
 }
 
+/** Options for {@link startProxy}. */
+export interface StartProxyOptions {
+  /**
+   * Listen on this 127.0.0.1 port rather than a free one: to start a proxy again where its clients
+   * expect it (`{ port: old.port }` after `old.stop()`). Cannot be combined with `--web.listen-address`.
+   */
+  readonly port?: number;
+}
+
 /**
- * Starts a proxy listening on a free 127.0.0.1 port (unless `flags` set `--web.listen-address`) and waits
- * until it accepts connections.
+ * Starts a proxy listening on a free 127.0.0.1 port (unless `flags` set `--web.listen-address` or
+ * `options.port` names one) and waits until it accepts connections.
+ *
+ * @example
+ * ```ts
+ * const first = await startProxy(procs);
+ * await first.stop();
+ * const second = await startProxy(procs, [], { port: first.port }); // the clients' --proxy-url still works
+ * ```
  */
-export async function startProxy(procs: ProcessSet, flags: readonly string[] = []): Promise<ProxyHandle> {
+export async function startProxy(
+  procs: ProcessSet,
+  flags: readonly string[] = [],
+  options: StartProxyOptions = {},
+): Promise<ProxyHandle> {
   const { command, args } = programCommand("proxy");
   const given = flagValue(flags, "web.listen-address");
-  const port = given === undefined ? await freePort() : Number(given.slice(given.lastIndexOf(":") + 1));
+  if (given !== undefined && options.port !== undefined) {
+    throw new TypeError(
+      `Cannot start a proxy on port ${options.port} and with --web.listen-address=${given}: give one of them`,
+    );
+  }
+  const port = given !== undefined
+    ? Number(given.slice(given.lastIndexOf(":") + 1))
+    : options.port ?? await freePort();
   const listen = given === undefined ? [`--web.listen-address=127.0.0.1:${port}`] : [];
   const child = procs.spawn({
     name: `proxy (${selectedImplementation()})`,
