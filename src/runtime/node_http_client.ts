@@ -26,6 +26,10 @@ export function createNodeHttpClient(tls: TlsClientOptions = {}): RawFetch {
 
   return (request) =>
     new Promise<Response>((resolve, reject) => {
+      if (request.signal.aborted) {
+        reject(request.signal.reason);
+        return;
+      }
       const url = new URL(request.url);
       if (url.protocol !== "http:" && url.protocol !== "https:") {
         reject(new TypeError(`unsupported URL scheme "${url.protocol}" in ${request.url}`));
@@ -42,19 +46,43 @@ export function createNodeHttpClient(tls: TlsClientOptions = {}): RawFetch {
         agent: agents[url.protocol],
         signal: request.signal,
       });
+      // Deno's node:http ignores `signal` (and even destroy()) while a request on a reused keep-alive socket
+      // awaits its head: the promise settled only when the server answered. So an abort settles it here, and
+      // a response that still arrives is thrown away with its socket.
+      const signal = request.signal;
+      let aborted = false;
+      const onAbort = () => {
+        aborted = true;
+        reject(signal.reason);
+        outgoing.destroy();
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      outgoing.once("close", () => signal.removeEventListener("abort", onAbort));
       outgoing.once("error", reject);
       outgoing.once("response", (incoming) => {
+        if (aborted) {
+          incoming.destroy();
+          return;
+        }
         const status = incoming.statusCode ?? 502;
         const responseHeaders = new Headers();
         const raw = incoming.rawHeaders;
         try {
           for (let i = 0; i + 1 < raw.length; i += 2) responseHeaders.append(raw[i], raw[i + 1]);
-          const body = NULL_BODY_STATUS.has(status) || request.method === "HEAD" ? null : nodeReadableToWeb(incoming);
+          const body = NULL_BODY_STATUS.has(status) || request.method === "HEAD"
+            ? null
+            : nodeReadableToWeb(incoming);
           if (body === null) incoming.resume();
-          resolve(new Response(body, { status, statusText: incoming.statusMessage, headers: responseHeaders }));
+          resolve(
+            new Response(body, { status, statusText: incoming.statusMessage, headers: responseHeaders }),
+          );
         } catch (error) {
           incoming.destroy();
-          reject(new TypeError(`invalid response from ${url.origin}: ${(error as Error).message}`, { cause: error }));
+          reject(
+            new TypeError(`invalid response from ${url.origin}: ${(error as Error).message}`, {
+              cause: error,
+            }),
+          );
         }
       });
       if (request.body === null) {
