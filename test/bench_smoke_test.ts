@@ -1,5 +1,5 @@
 /**
- * Keeps the benchmark and the soak run from rotting: a tiny `--quick` benchmark and a 3-second soak, run
+ * Keeps the benchmark, the soak run and the idle-floor probe from rotting: a tiny `--quick` benchmark and a 3-second soak, run
  * against the proxy and client started from source (through two one-line wrapper scripts, so no build is
  * needed), must finish cleanly and write JSON with every section and sensible numbers.
  */
@@ -116,6 +116,12 @@ describe("benchmark and soak smoke runs", () => {
     const judged = report.targets.find((t: { key: string }) => t.key === "startup.proxyListenMs");
     assert.equal(typeof judged.pass, "boolean");
     assert.equal(report.upstreamReference["throughput.1KiB.scrapesPerSecond"].value, 1350);
+  });
+
+  it("idle_floor.ts measures a bare node:http server holding 20 polls", SLOW, async () => {
+    const floor = await runScript("scripts/idle_floor.ts", ["--runtime=bun", "--clients=20"], 60_000);
+    assert.equal(floor.code, 0, `idle_floor exited ${floor.code}\n${floor.stdout}\n${floor.stderr}`);
+    assert.match(floor.stdout, /^bun node:http, 20 held polls: RSS [\d.]+ -> [\d.]+ MB, -?[\d.]+ KB per poll$/m);
   });
 
   it("soak.ts with 5 clients for 3 s scrapes without errors and reports latency and RSS", SLOW, async () => {
