@@ -1,12 +1,19 @@
-/** The Deno adapter: Deno's own APIs where they exist, node:http (shared with Bun) for serving and raw HTTP. */
+/**
+ * The Deno adapter: Deno's own APIs where they exist, node:http (shared with Bun) for serving, and our own
+ * raw HTTP client over Deno.connect for the client's legs (Deno's node:http client costs 100+ MB of peak
+ * memory per 100 MiB relayed; see deno_raw_http.ts).
+ */
 import type { Runtime } from "./types.ts";
 import { serveNodeHttp } from "./node_http_server.ts";
-import { createNodeHttpClient } from "./node_http_client.ts";
+import { createDenoRawHttp } from "./deno_raw_http.ts";
+import { BufferPool } from "./deno_raw_http_body.ts";
 import { lookupFqdn } from "./fqdn.ts";
 
 const encoder = new TextEncoder();
 
 export function denoRuntime(): Runtime {
+  // One pool for every client of this runtime: the push leg recycles the buffers the target leg filled.
+  const pool = new BufferPool();
   return {
     name: "deno",
     version: Deno.version.deno,
@@ -14,7 +21,7 @@ export function denoRuntime(): Runtime {
     env: (name) => Deno.env.get(name),
     fqdn: () => lookupFqdn(),
     serve: serveNodeHttp,
-    httpClient: createNodeHttpClient,
+    httpClient: (tls) => createDenoRawHttp(tls, { pool }),
     readTextFile: (path) => Deno.readTextFile(path),
     onShutdownSignal(onSignal) {
       let fired = false;

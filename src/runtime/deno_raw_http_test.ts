@@ -1,0 +1,258 @@
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import { createHash } from "node:crypto";
+import { createServer, type Server, type Socket } from "node:net";
+import { gzipSync } from "node:zlib";
+import { after, describe, it } from "node:test";
+import { createDenoRawHttp } from "./deno_raw_http.ts";
+import { BufferPool } from "./deno_raw_http_body.ts";
+
+/** A loopback TCP server whose connections the test scripts byte by byte. */
+interface RawServer {
+  readonly url: string;
+  /** Connections accepted so far. */
+  readonly accepted: () => number;
+  close(): Promise<void>;
+}
+
+async function rawServer(onConnection: (socket: Socket) => void): Promise<RawServer> {
+  const sockets = new Set<Socket>();
+  let accepted = 0;
+  const server: Server = createServer((socket) => {
+    accepted++;
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+    onConnection(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    accepted: () => accepted,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Calls `answer` with each request head (and whatever body bytes came with it) on a connection. */
+function onRequests(socket: Socket, answer: (head: string, received: () => Buffer) => void): void {
+  let data = Buffer.alloc(0);
+  let served = 0;
+  socket.on("data", (piece: Buffer) => {
+    data = Buffer.concat([data, piece]);
+    const end = data.indexOf("\r\n\r\n", served);
+    if (end === -1) return;
+    const head = data.subarray(served, end).toString("latin1");
+    served = end + 4;
+    answer(head, () => data.subarray(end + 4));
+  });
+}
+
+const text = (body: ReadableStream<Uint8Array> | null) => new Response(body).text();
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("createDenoRawHttp()", { skip: typeof Deno === "undefined" ? "Deno only" : false }, () => {
+  const servers: RawServer[] = [];
+  const clients: { close(): void }[] = [];
+  after(async () => {
+    for (const client of clients) client.close();
+    for (const server of servers) await server.close();
+  });
+  const serve = async (onConnection: (socket: Socket) => void) => {
+    const server = await rawServer(onConnection);
+    servers.push(server);
+    return server;
+  };
+  const client = (pool?: BufferPool) => {
+    const fetchRaw = createDenoRawHttp({}, { pool });
+    clients.push(fetchRaw);
+    return fetchRaw;
+  };
+
+  it("createDenoRawHttp() passes a gzip body and its Content-Encoding through untouched", async () => {
+    const gzipped = gzipSync(Buffer.from("metric_a 1\n".repeat(5000)));
+    const server = await serve((socket) =>
+      onRequests(socket, () => {
+        socket.write(
+          `HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: ${gzipped.length}\r\n\r\n`,
+        );
+        socket.write(gzipped);
+      })
+    );
+    const response = await client()(
+      new Request(`${server.url}/metrics`, { headers: { "Accept-Encoding": "gzip" } }),
+    );
+    assert.equal(response.headers.get("content-encoding"), "gzip");
+    assert.deepEqual(new Uint8Array(await response.arrayBuffer()), new Uint8Array(gzipped));
+  });
+
+  it("createDenoRawHttp() decodes a chunked body with extensions and trailers, split across reads", async () => {
+    const wire = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "5;name=x\r\nhello\r\n1\r\n \r\nA\r\nchunked!!!\r\n0\r\nTrailer: yes\r\n\r\n";
+    const server = await serve((socket) =>
+      onRequests(socket, async () => {
+        socket.setNoDelay(true);
+        for (let i = 0; i < wire.length; i += 7) {
+          socket.write(wire.slice(i, i + 7), "latin1");
+          await delay(2);
+        }
+      })
+    );
+    const response = await client()(new Request(`${server.url}/`));
+    assert.equal(await response.text(), "hello chunked!!!");
+  });
+
+  it("createDenoRawHttp() reads a body without framing until the server closes", async () => {
+    const server = await serve((socket) =>
+      onRequests(socket, () => socket.end("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end"))
+    );
+    assert.equal(await (await client()(new Request(`${server.url}/`))).text(), "until the end");
+  });
+
+  it("createDenoRawHttp() sends a streamed body chunked, and raw when Content-Length is set", async () => {
+    const requests: string[] = [];
+    const server = await serve((socket) =>
+      onRequests(socket, (head, received) => {
+        // Both bodies below end with "!" (after the chunked framing, "0\r\n\r\n" ends the chunked one).
+        const check = () => {
+          const body = received().toString("latin1");
+          if (!body.endsWith("!") && !body.endsWith("0\r\n\r\n")) return;
+          socket.off("data", check);
+          requests.push(`${head}\r\n\r\n${body}`);
+          socket.write("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
+        };
+        socket.on("data", check);
+        check();
+      })
+    );
+    const streamed = () => new Blob(["first,", "second!"]).stream();
+    const fetchRaw = client();
+    const init = { method: "POST", duplex: "half" } as RequestInit;
+    assert.equal(
+      (await fetchRaw(new Request(`${server.url}/push`, { ...init, body: streamed() }))).status,
+      204,
+    );
+    const sized = { ...init, body: streamed(), headers: { "Content-Length": "13" } };
+    assert.equal((await fetchRaw(new Request(`${server.url}/push`, sized))).status, 204);
+    assert.match(requests[0]!, /^POST \/push HTTP\/1\.1\r\n[^]*transfer-encoding: chunked\r\n\r\n/i);
+    assert.match(requests[0]!, /\r\n\r\n(?:[0-9a-f]+\r\n[^\r]*\r\n)+0\r\n\r\n$/);
+    assert.ok(requests[0]!.includes("first,") && requests[0]!.includes("second!"), requests[0]);
+    assert.match(requests[1]!, /content-length: 13\r\n\r\nfirst,second!$/i);
+  });
+
+  it("createDenoRawHttp() reuses one keep-alive connection for requests in a row", async () => {
+    const server = await serve((socket) =>
+      onRequests(socket, () => socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
+    );
+    const fetchRaw = client();
+    for (let i = 0; i < 3; i++) {
+      assert.equal(await (await fetchRaw(new Request(`${server.url}/`))).text(), "ok");
+    }
+    assert.equal(server.accepted(), 1);
+  });
+
+  it("createDenoRawHttp() stops reading from the server while the body's consumer does not read", async () => {
+    const total = 32 << 20;
+    let handedOff = 0;
+    const server = await serve((socket) =>
+      onRequests(socket, () => {
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${total}\r\n\r\n`);
+        const piece = Buffer.alloc(64 * 1024, 0x61);
+        const pump = () => {
+          while (handedOff < total) {
+            handedOff += piece.length;
+            if (!socket.write(piece)) return void socket.once("drain", pump);
+          }
+        };
+        pump();
+      })
+    );
+    const response = await client()(new Request(`${server.url}/`));
+    const reader = response.body!.getReader();
+    await reader.read();
+    await delay(300);
+    assert.ok(handedOff < total / 2, `the server got rid of ${handedOff} of ${total} bytes meanwhile`);
+    let size = 0;
+    for (let next = await reader.read(); !next.done; next = await reader.read()) size += next.value.length;
+    assert.ok(size > total / 2 && handedOff === total, `read ${size}, server sent ${handedOff}`);
+  });
+
+  it("createDenoRawHttp() rejects with the abort reason when aborted while waiting for the head", async () => {
+    const server = await serve(() => {});
+    const controller = new AbortController();
+    const pending = client()(new Request(`${server.url}/`, { signal: controller.signal }));
+    setTimeout(() => controller.abort(new Error("scrape timeout reached")), 50);
+    await assert.rejects(pending, /scrape timeout reached/);
+  });
+
+  it("createDenoRawHttp() errors the body, naming the framing, when the server closes early", async () => {
+    const server = await serve((socket) =>
+      onRequests(socket, () => socket.end("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten.."))
+    );
+    const response = await client()(new Request(`${server.url}/`));
+    await assert.rejects(text(response.body), /closed before the response body ended \(content-length\)/);
+  });
+
+  it("createDenoRawHttp() rejects a malformed status line, quoting it", async () => {
+    const server = await serve((socket) => onRequests(socket, () => socket.end("SPDY/9 OK\r\n\r\n")));
+    await assert.rejects(client()(new Request(`${server.url}/`)), /malformed status line "SPDY\/9 OK"/);
+  });
+
+  it("createDenoRawHttp() relays a target body into a push intact, recycling each written buffer", async () => {
+    const total = 4 << 20;
+    const expected = createHash("sha256").update(Buffer.alloc(total, 0x62)).digest("hex");
+    const target = await serve((socket) =>
+      onRequests(socket, () => {
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${total}\r\n\r\n`);
+        socket.write(Buffer.alloc(total, 0x62));
+      })
+    );
+    let digest = "";
+    const sink = await serve((socket) =>
+      onRequests(socket, (_head, received) => {
+        const hash = createHash("sha256");
+        let size = 0;
+        const take = (piece: Buffer) => {
+          hash.update(piece);
+          size += piece.length;
+          if (size < total) return;
+          socket.off("data", take);
+          digest = hash.digest("hex");
+          socket.write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        };
+        socket.on("data", take);
+        take(received());
+      })
+    );
+    const pool = new BufferPool();
+    const response = await client(pool)(new Request(`${target.url}/`));
+    const seen: Uint8Array[] = [];
+    const tapped = response.body!.pipeThrough(
+      new TransformStream<Uint8Array, Uint8Array>({
+        transform: (chunk, c) => void (seen.push(chunk), c.enqueue(chunk)),
+      }),
+    );
+    const push = new Request(`${sink.url}/push`, {
+      method: "POST",
+      body: tapped,
+      headers: { "Content-Length": String(total) },
+      duplex: "half",
+    } as RequestInit);
+    assert.equal((await client(pool)(push)).status, 200);
+    assert.equal(digest, expected);
+    // A written chunk's memory went back to the pool: a view kept past that point is empty, never reused bytes.
+    assert.ok(seen.length > 0 && seen.every((chunk) => chunk.byteLength === 0));
+  });
+
+  it("createDenoRawHttp() refuses insecureSkipVerify with a TypeError naming Deno's flag", () => {
+    assert.throws(
+      () => createDenoRawHttp({ insecureSkipVerify: true }),
+      (error: unknown) =>
+        error instanceof TypeError && /--unsafely-ignore-certificate-errors/.test(error.message),
+    );
+  });
+});
