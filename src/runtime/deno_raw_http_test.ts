@@ -6,6 +6,7 @@ import { gzipSync } from "node:zlib";
 import { after, describe, it } from "node:test";
 import { createDenoRawHttp } from "./deno_raw_http.ts";
 import { BufferPool } from "./deno_raw_http_body.ts";
+import { makeTestTls } from "./_test_tls.ts";
 
 /** A loopback TCP server whose connections the test scripts byte by byte. */
 interface RawServer {
@@ -254,5 +255,40 @@ describe("createDenoRawHttp()", { skip: typeof Deno === "undefined" ? "Deno only
       (error: unknown) =>
         error instanceof TypeError && /--unsafely-ignore-certificate-errors/.test(error.message),
     );
+  });
+
+  it("speaks HTTPS to a server whose certificate the given CA vouches for, and refuses one it does not", async () => {
+    const { ca, cert, key } = makeTestTls();
+    const listener = Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert, key });
+    const serving = (async () => {
+      for await (const conn of listener) {
+        void (async () => {
+          try {
+            const buffer = new Uint8Array(4096);
+            await conn.read(buffer);
+            await conn.write(
+              new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret"),
+            );
+          } catch {
+            // A client that refused our certificate hangs up mid-handshake.
+          } finally {
+            try {
+              conn.close();
+            } catch {
+              // Already closed.
+            }
+          }
+        })();
+      }
+    })();
+    const url = `https://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/metrics`;
+    const trusting = createDenoRawHttp({ ca });
+    assert.equal(await text((await trusting(new Request(url))).body), "secret");
+    trusting.close();
+    const untrusting = createDenoRawHttp({});
+    await assert.rejects(untrusting(new Request(url)));
+    untrusting.close();
+    listener.close();
+    await serving.catch(() => {});
   });
 });

@@ -1,8 +1,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import http from "node:http";
+import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { createNodeHttpClient } from "./node_http_client.ts";
+import { makeTestTls } from "./_test_tls.ts";
 
 /** A server whose `/slow` delays its head, or sends the head at once and its body only after `delayMs`. */
 async function slowServer(delayMs: number, delayed: "head" | "body" = "body") {
@@ -89,6 +91,21 @@ describe("createNodeHttpClient()", () => {
       );
       assert.equal(response.headers.get("content-encoding"), "gzip");
       assert.deepEqual(new Uint8Array(await response.arrayBuffer()), gzipped);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it("speaks HTTPS to a server whose certificate the given CA vouches for, and refuses one it does not", async () => {
+    const { ca, cert, key } = makeTestTls();
+    const server = https.createServer({ cert, key }, (_req, res) => res.end("secret"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+      const trusting = createNodeHttpClient({ ca });
+      assert.equal(await (await trusting(new Request(url))).text(), "secret");
+      await assert.rejects(createNodeHttpClient({})(new Request(url)));
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
