@@ -5,7 +5,7 @@
 import { versionLine } from "../build_info.ts";
 import { type ClientMetrics, createClientMetrics } from "../client/client_metrics.ts";
 import { runAgent } from "../client/agent.ts";
-import { systemClock } from "../client/clock.ts";
+import { systemClock } from "../time/clock.ts";
 import { metricsHandler } from "../client/metrics_server.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
 import { METRICS_CONTENT_TYPE, Registry } from "../metrics/registry.ts";

@@ -8,7 +8,7 @@ import { Registry } from "../metrics/registry.ts";
 import { Coordinator } from "../proxy/coordinator.ts";
 import { createProxyApp } from "../proxy/app.ts";
 import { registerProxyMetrics } from "../proxy/metrics.ts";
-import { systemTimers } from "../proxy/timers.ts";
+import { systemClock } from "../time/clock.ts";
 import { VERSION } from "../version.ts";
 import { describeBuild } from "../build_info.ts";
 import { parseProxyFlags } from "./proxy_flags.ts";
@@ -38,7 +38,7 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
   const config = command.config;
   const logger = createLogger({ ...config.log, write: (line) => runtime.writeStderr(`${line}\n`) });
   const coordinator = new Coordinator({
-    timers: systemTimers,
+    timers: systemClock,
     newId: () => crypto.randomUUID(),
     registrationTimeoutMs: config.registrationTimeoutMs,
     disconnectGraceMs: DISCONNECT_GRACE_MS,
@@ -50,7 +50,7 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
     registry,
     metrics,
     logger,
-    timers: systemTimers,
+    timers: systemClock,
     scrapeDefaultTimeoutMs: config.scrapeDefaultTimeoutMs,
     scrapeMaxTimeoutMs: config.scrapeMaxTimeoutMs,
     pollIdleTimeoutMs: config.pollIdleTimeoutMs,

@@ -10,7 +10,7 @@ import { abortable } from "./abortable.ts";
 import { createBackoff } from "./backoff.ts";
 import { readCapped, readExcerpt } from "./body_limits.ts";
 import type { ClientMetrics } from "./client_metrics.ts";
-import { type Clock, sleep } from "./clock.ts";
+import { type Clock, sleep } from "../time/clock.ts";
 import { describeError } from "./describe_error.ts";
 import { scrapeAndPush } from "./scrape.ts";
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { silentLogger } from "../log/logger.ts";
 import { parseScrapeResponse } from "../wire/mod.ts";
 import { type AgentOptions, runAgent } from "./agent.ts";
-import { createFakeClock, type FakeClock } from "./fake_clock.ts";
+import { createFakeClock, type FakeClock } from "../time/fake_clock.ts";
 import {
   countingMetrics,
   eventually,

@@ -8,7 +8,7 @@ import type { RawFetch } from "../runtime/types.ts";
 import type { HeaderLine, ScrapeRequest } from "../wire/types.ts";
 import { headersFromLines, serializeErrorResponse } from "../wire/mod.ts";
 import type { ClientMetrics } from "./client_metrics.ts";
-import { type Clock, deadlineSignal } from "./clock.ts";
+import { type Clock, deadlineSignal } from "../time/clock.ts";
 import { describeError } from "./describe_error.ts";
 import { abortable } from "./abortable.ts";
 import { BodyTooLargeError } from "./body_limits.ts";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
 import { silentLogger } from "../log/logger.ts";
 import { parseScrapeRequest, parseScrapeResponse } from "../wire/mod.ts";
-import { createFakeClock, type FakeClock } from "./fake_clock.ts";
+import { createFakeClock, type FakeClock } from "../time/fake_clock.ts";
 import {
   countingMetrics,
   fakeProxy,

@@ -14,14 +14,14 @@ import type { ProxyMetrics } from "./metrics.ts";
 import { handlePoll } from "./poll_handler.ts";
 import { handlePush } from "./push_handler.ts";
 import { handleScrape } from "./scrape_handler.ts";
-import type { Timers } from "./timers.ts";
+import type { Clock } from "../time/clock.ts";
 
 export interface ProxyAppOptions {
   readonly coordinator: Coordinator;
   readonly registry: Registry;
   readonly metrics: ProxyMetrics;
   readonly logger: Logger;
-  readonly timers: Timers;
+  readonly timers: Clock;
   readonly scrapeDefaultTimeoutMs: number;
   readonly scrapeMaxTimeoutMs: number;
   readonly pollIdleTimeoutMs: number;

@@ -4,7 +4,7 @@ import { readFileSync } from "node:fs";
 import { createProxyApp } from "./app.ts";
 import { Coordinator } from "./coordinator.ts";
 import { registerProxyMetrics } from "./metrics.ts";
-import { systemTimers } from "./timers.ts";
+import { systemClock } from "../time/clock.ts";
 import { Registry } from "../metrics/registry.ts";
 import { createLogger } from "../log/logger.ts";
 import { parseScrapeRequest } from "../wire/mod.ts";
@@ -15,7 +15,7 @@ const fixture = (path: string) => readFileSync(new URL(path, FIXTURES));
 function setup(overrides: { pollIdleTimeoutMs?: number; maxBodyBytes?: number } = {}) {
   const logs: string[] = [];
   const coordinator = new Coordinator({
-    timers: systemTimers,
+    timers: systemClock,
     newId: () => crypto.randomUUID(),
     registrationTimeoutMs: 300_000,
     disconnectGraceMs: 1000,
@@ -26,7 +26,7 @@ function setup(overrides: { pollIdleTimeoutMs?: number; maxBodyBytes?: number } 
     registry,
     metrics: registerProxyMetrics(registry, () => coordinator.clientCount),
     logger: createLogger({ level: "debug", format: "logfmt", write: (line) => logs.push(line) }),
-    timers: systemTimers,
+    timers: systemClock,
     scrapeDefaultTimeoutMs: 15_000,
     scrapeMaxTimeoutMs: 300_000,
     pollIdleTimeoutMs: overrides.pollIdleTimeoutMs ?? 25_000,

@@ -12,10 +12,10 @@
  */
 import { HttpError } from "./http_error.ts";
 import { PendingScrape, type ScrapeReply } from "./pending_scrape.ts";
-import type { Timers } from "./timers.ts";
+import type { Clock } from "../time/clock.ts";
 
 export interface CoordinatorOptions {
-  readonly timers: Timers;
+  readonly timers: Clock;
   /** Fresh scrape ids (UUID v4, as upstream, so Go clients echo them unchanged). */
   readonly newId: () => string;
   /** A client not seen polling for this long is forgotten (its polls ended normally, it never came back). */

@@ -1,7 +1,11 @@
-/** A manual clock for tests: timers fire only when the test advances time. */
-import type { Timers } from "./timers.ts";
+/**
+ * A manual clock for the proxy's tests: timers fire only when the test advances time, synchronously (the
+ * client's tests use the asynchronous `createFakeClock` of src/time/fake_clock.ts, which also lets promise
+ * callbacks run between timers).
+ */
+import type { Clock } from "../time/clock.ts";
 
-export class FakeTimers implements Timers {
+export class FakeTimers implements Clock {
   #now = 0;
   #next = 1;
   readonly #pending = new Map<number, { at: number; callback: () => void }>();

@@ -4,7 +4,7 @@
  * Prometheus gives up at the same moment, so there is no point in relaying after it.
  */
 import { HttpError } from "./http_error.ts";
-import type { Timers } from "./timers.ts";
+import type { Clock } from "../time/clock.ts";
 
 /** What the scraper receives: built into a Response by the HTTP layer. */
 export interface ScrapeReply {
@@ -23,7 +23,7 @@ export interface PendingScrapeInit {
   /** The serialized request: the body of the poll response that carries this scrape. */
   readonly payload: Uint8Array;
   readonly timeoutMs: number;
-  readonly timers: Timers;
+  readonly timers: Clock;
   /** Aborts when the scraper hangs up. */
   readonly signal?: AbortSignal;
   /** Called once when the scrape is settled, so its owner can drop every reference to it. */

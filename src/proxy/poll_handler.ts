@@ -7,7 +7,7 @@
 import type { Coordinator } from "./coordinator.ts";
 import { parsePolledFqdn } from "./fqdn.ts";
 import { readSmallBody } from "./read_body.ts";
-import type { Timers } from "./timers.ts";
+import type { Clock } from "../time/clock.ts";
 
 export const ACCEPT_IDLE_HEADER = "PushProx-Accept-Idle";
 const MAX_POLL_BODY_BYTES = 1024;
@@ -16,7 +16,7 @@ const POLL_BODY_STALL_MS = 10_000;
 export interface PollSettings {
   /** 0 disables idle answers. */
   readonly idleTimeoutMs: number;
-  readonly timers: Timers;
+  readonly timers: Clock;
 }
 
 export async function handlePoll(request: Request, coordinator: Coordinator, settings: PollSettings): Promise<Response> {

@@ -6,7 +6,7 @@
 import { headersFromLines, parseScrapeResponse, type ScrapeResponseHead, WireError } from "../wire/mod.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { HttpError } from "./http_error.ts";
-import type { Timers } from "./timers.ts";
+import type { Clock } from "../time/clock.ts";
 
 /** Headers that belong to the push exchange, or to framing we redo: never shown to the scraper. */
 const NOT_RELAYED = [
@@ -32,7 +32,7 @@ export interface PushLimits {
   readonly maxBodyBytes: number;
   /** How long the pushed head may take to arrive (default {@link PUSH_HEAD_STALL_MS}). */
   readonly headStallMs?: number;
-  readonly timers: Timers;
+  readonly timers: Clock;
 }
 
 export async function handlePush(

@@ -3,13 +3,13 @@
  * Used for poll bodies (an FQDN): nothing legitimate there is larger than a few hundred bytes.
  */
 import { HttpError } from "./http_error.ts";
-import type { Timers } from "./timers.ts";
+import type { Clock } from "../time/clock.ts";
 
 export async function readSmallBody(
   body: ReadableStream<Uint8Array> | null,
   maxBytes: number,
   stallMs: number,
-  timers: Timers,
+  timers: Clock,
 ): Promise<Uint8Array> {
   if (body === null) return new Uint8Array(0);
   const reader = body.getReader();

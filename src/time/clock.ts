@@ -1,10 +1,9 @@
 /**
- * Time as a dependency: the agent never calls the global timers itself, so tests can drive deadlines and
- * backoff with a fake clock instead of sleeping. (Same shape as the proxy's `Timers`, kept separate so the
- * client does not depend on proxy code.)
+ * Time as a dependency, shared by proxy and client: neither calls the global timers itself, so tests drive
+ * deadlines, idle timeouts and backoff with a fake clock instead of sleeping.
  */
 
-/** The three timer operations the client needs. */
+/** The three timer operations the proxy and the client need. */
 export interface Clock {
   /** Milliseconds on a monotonic clock. */
   now(): number;
