@@ -20,7 +20,7 @@ export function denoRuntime(): Runtime {
     args: Deno.args,
     env: (name) => Deno.env.get(name),
     fqdn: () => lookupFqdn(),
-    serve: serveNodeHttp,
+    serve: (options) => serveNodeHttp(options, { enforceTimeouts: true }),
     httpClient: (tls) => createDenoRawHttp(tls, { pool }),
     readTextFile: (path) => Deno.readTextFile(path),
     onShutdownSignal(onSignal) {

@@ -12,8 +12,17 @@ import { nodeReadableToWeb, writeWebBodyToNode } from "./node_streams.ts";
 
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
 
+/** What a runtime's node:http leaves undone, which this adapter must then do itself. */
+export interface NodeHttpQuirks {
+  /** The runtime ignores `headersTimeout`/`keepAliveTimeout` (Deno), so each socket gets our own timer. */
+  readonly enforceTimeouts: boolean;
+}
+
 /** Starts a server whose handler sees Web `Request`s and returns Web `Response`s. */
-export function serveNodeHttp(options: ServeOptions): Promise<Server> {
+export function serveNodeHttp(
+  options: ServeOptions,
+  quirks: NodeHttpQuirks = { enforceTimeouts: false },
+): Promise<Server> {
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(options.handler, req, res, headersTimeoutMs).catch(() => res.destroy());
   };
@@ -34,7 +43,9 @@ export function serveNodeHttp(options: ServeOptions): Promise<Server> {
       ca: options.tls.ca,
     }, listener)
     : http.createServer(serverOptions, listener);
-  guardIdleSockets(server, options.tls ? "secureConnection" : "connection", headersTimeoutMs);
+  if (quirks.enforceTimeouts) {
+    guardIdleSockets(server, options.tls ? "secureConnection" : "connection", headersTimeoutMs);
+  }
 
   return new Promise((resolve, reject) => {
     server.once("error", reject);
@@ -60,7 +71,8 @@ const KEEP_ALIVE_MS = 65_000;
  * Deno's node:http accepts `headersTimeout` and `keepAliveTimeout` but does not enforce them (measured: a
  * half-sent head stayed open indefinitely), so we enforce both ourselves: a connection must deliver a head
  * within `headersTimeoutMs` of opening, and within the keep-alive time of its previous response. While a
- * request is being handled (a long poll for minutes) nothing is armed. Bun enforces its own as well.
+ * request is being handled (a long poll for minutes) nothing is armed. Bun enforces the server options itself,
+ * so it is spared a timer per request.
  */
 function guardIdleSockets(
   server: http.Server,
