@@ -5,6 +5,7 @@
  * only when a GC collects its object, and external memory triggers a GC only after ~64 MB of growth, so a
  * 100 MiB body read into fresh buffers raises Deno's peak RSS by 50-70 MB; reused buffers keep it under 10.
  */
+import { ChunkedPushDecoder } from "../wire/chunked_push_decoder.ts";
 import { responseFraming } from "../wire/framing.ts";
 import { parseHeaderLine } from "../wire/http_syntax.ts";
 import { latin1Decode, quoteExcerpt } from "../wire/bytes_text.ts";
@@ -14,8 +15,6 @@ import { type HeaderLine, WireError } from "../wire/types.ts";
 export const BUFFER_BYTES = 64 * 1024;
 const LF = 0x0a;
 const CR = 0x0d;
-/** Longest chunk-size or trailer line: far more than any real server sends. */
-const MAX_LINE = 4096;
 
 /**
  * Read buffers shared by every client that gets the same pool. A buffer leaves as exactly one view of a
@@ -151,7 +150,7 @@ export function bodyReader(conn: Deno.Conn, pool: BufferPool, head: RawHead, noB
   const { framing, contentLength } = responseFraming(head.status, head.headers);
   let leftover: { buffer: Uint8Array; start: number; end: number } | null = head;
   let remaining = noBody || framing === "none" ? 0 : contentLength ?? Infinity;
-  const chunked = !noBody && framing === "chunked" ? new ChunkedDecoder() : null;
+  const chunked = !noBody && framing === "chunked" ? new ChunkedPushDecoder() : null;
   const state = { clean: framing !== "until-eof" || noBody, done: false };
   /** A buffer with unread bytes, either what came with the head or a fresh read. */
   const fill = async (limit: number) => {
@@ -195,10 +194,10 @@ export function bodyReader(conn: Deno.Conn, pool: BufferPool, head: RawHead, noB
         }
         let stop = piece.end;
         if (chunked !== null) {
-          const decoded = chunked.decode(piece.buffer, piece.start, piece.end);
-          stop = decoded.write;
-          if (decoded.read < piece.end) state.clean = false;
-          state.done = chunked.finished;
+          const decoded = chunked.push(piece.buffer.subarray(piece.start, piece.end));
+          stop = compact(piece.buffer, piece.start, decoded.data);
+          if (piece.start + decoded.consumed < piece.end) state.clean = false;
+          state.done = decoded.done;
         } else if (remaining !== Infinity) {
           stop = Math.min(piece.end, piece.start + remaining);
           if (stop < piece.end) state.clean = false;
@@ -212,71 +211,16 @@ export function bodyReader(conn: Deno.Conn, pool: BufferPool, head: RawHead, noB
 }
 
 /**
- * Undoes chunked transfer coding inside the buffer it reads from: data bytes move left over the framing
- * bytes, so one read gives one contiguous piece and the buffer can be lent whole.
+ * Moves decoded chunk data (views of `buffer`, in order, each at or after `start`) left over the framing
+ * bytes between them, so one read gives one contiguous piece and the buffer can be lent whole. Returns
+ * where the data now ends.
  */
-class ChunkedDecoder {
-  #state: "size" | "ext" | "data" | "data-end" | "trailer" | "done" = "size";
-  #size = 0;
-  #digits = 0;
-  #remaining = 0;
-  /** Bytes of the current size or trailer line, and how many of them are neither CR nor LF. */
-  #line = 0;
-  #content = 0;
-
-  get finished(): boolean {
-    return this.#state === "done";
+function compact(buffer: Uint8Array, start: number, data: readonly Uint8Array[]): number {
+  let write = start;
+  for (const view of data) {
+    const from = view.byteOffset - buffer.byteOffset;
+    buffer.copyWithin(write, from, from + view.byteLength);
+    write += view.byteLength;
   }
-
-  /** Decodes `buffer[start, end)`; data ends at `write`, input was consumed up to `read`. */
-  decode(buffer: Uint8Array, start: number, end: number): { write: number; read: number } {
-    let write = start;
-    let read = start;
-    while (read < end && this.#state !== "done") {
-      if (this.#state === "data") {
-        const n = Math.min(this.#remaining, end - read);
-        buffer.copyWithin(write, read, read + n);
-        write += n;
-        read += n;
-        this.#remaining -= n;
-        if (this.#remaining === 0) this.#state = "data-end";
-        continue;
-      }
-      const byte = buffer[read++]!;
-      if (++this.#line > MAX_LINE) throw new WireError("too_large", `chunk line exceeds ${MAX_LINE} bytes`);
-      if (byte === CR) continue;
-      if (byte !== LF) this.#content++;
-      if (byte === LF) {
-        this.#endLine();
-      } else if (this.#state === "size") {
-        const digit = parseInt(String.fromCharCode(byte), 16);
-        if (byte === 0x3b || byte === 0x20 || byte === 0x09) this.#state = "ext";
-        else if (Number.isNaN(digit) || this.#digits++ > 12) {
-          throw this.#malformed(`byte 0x${byte.toString(16)}`);
-        } else this.#size = this.#size * 16 + digit;
-      } else if (this.#state === "data-end") {
-        throw this.#malformed("data longer than its chunk size");
-      }
-    }
-    return { write, read };
-  }
-
-  #endLine(): void {
-    const wasEmpty = this.#content === 0;
-    this.#line = this.#content = 0;
-    if (this.#state === "data-end") {
-      this.#state = "size";
-    } else if (this.#state === "trailer") {
-      if (wasEmpty) this.#state = "done";
-    } else {
-      if (this.#digits === 0) throw this.#malformed("a chunk-size line without a size");
-      this.#remaining = this.#size;
-      this.#state = this.#size === 0 ? "trailer" : "data";
-      this.#size = this.#digits = 0;
-    }
-  }
-
-  #malformed(what: string): WireError {
-    return new WireError("malformed", `malformed chunked response body: ${what}`);
-  }
+  return write;
 }

@@ -1,0 +1,122 @@
+/**
+ * Chunked transfer decoding for bytes that are pushed in as a socket delivers them (Bun.listen's `data`
+ * callback, or reads into a buffer the caller owns), rather than pulled from a stream like `chunkedSource`
+ * in chunked.ts. It reports exactly where the body ended, because the bytes after it belong to whatever
+ * follows on the connection. Used by both raw HTTP adapters (the Bun server's requests, the Deno client's
+ * responses).
+ */
+import { WireError } from "./types.ts";
+
+const CR = 0x0d;
+const LF = 0x0a;
+/** Longest chunk-size or trailer line (Go's limit for the size line too). */
+const MAX_LINE = 4096;
+/** 13 hex digits (2^52) stay exact in a JavaScript number. */
+const MAX_HEX_DIGITS = 13;
+
+/** What one call of {@linkcode ChunkedPushDecoder.push} found. */
+export interface DecodedPiece {
+  /** Decoded body bytes: views of the input, not copies. */
+  readonly data: Uint8Array[];
+  /** Input bytes used; the rest (when `done`) belongs to whatever follows the body. */
+  readonly consumed: number;
+  /** True once the last chunk and the trailer section have been read. */
+  readonly done: boolean;
+}
+
+/**
+ * Decodes one chunked body from pieces of any size. Extensions are ignored, trailers are read and dropped.
+ *
+ * @example
+ * ```ts
+ * const decoder = new ChunkedPushDecoder();
+ * decoder.push(new TextEncoder().encode("3\r\nabc\r\n0\r\n\r\nGET"));
+ * // { data: [bytes of "abc"], consumed: 13, done: true }
+ * ```
+ */
+export class ChunkedPushDecoder {
+  #state: "size" | "ext" | "data" | "data-end" | "trailer" | "done" = "size";
+  #size = 0;
+  #digits = 0;
+  #remaining = 0;
+  #line = 0;
+  #content = 0;
+  #trailerBytes = 0;
+  readonly #maxTrailerBytes: number;
+
+  /** `maxTrailerBytes` bounds the trailer section (WireError "too_large" past it). */
+  constructor(maxTrailerBytes = 16 * 1024) {
+    this.#maxTrailerBytes = maxTrailerBytes;
+  }
+
+  /** True once the whole body was decoded. */
+  get done(): boolean {
+    return this.#state === "done";
+  }
+
+  /**
+   * Decodes as much of `bytes` as belongs to the body.
+   * @throws {WireError} "malformed" for a bad size line or missing CRLF, "too_large" for overlong lines.
+   */
+  push(bytes: Uint8Array): DecodedPiece {
+    const data: Uint8Array[] = [];
+    let at = 0;
+    while (at < bytes.length && this.#state !== "done") {
+      if (this.#state === "data") {
+        const n = Math.min(this.#remaining, bytes.length - at);
+        data.push(bytes.subarray(at, at + n));
+        at += n;
+        this.#remaining -= n;
+        if (this.#remaining === 0) this.#state = "data-end";
+        continue;
+      }
+      const byte = bytes[at++]!;
+      if (++this.#line > MAX_LINE) throw new WireError("too_large", `chunk line exceeds ${MAX_LINE} bytes`);
+      if (this.#state === "trailer" && ++this.#trailerBytes > this.#maxTrailerBytes) {
+        throw new WireError("too_large", `trailer section exceeds ${this.#maxTrailerBytes} bytes`);
+      }
+      if (byte === CR) continue;
+      if (byte === LF) {
+        this.#endLine();
+        continue;
+      }
+      this.#content++;
+      if (this.#state === "size") {
+        const digit = hexValue(byte);
+        if (byte === 0x3b || byte === 0x20 || byte === 0x09) this.#state = "ext";
+        else if (digit === -1) throw this.#malformed(`unexpected byte 0x${byte.toString(16)} in a size line`);
+        else if (++this.#digits > MAX_HEX_DIGITS) throw this.#malformed("chunk size too large");
+        else this.#size = this.#size * 16 + digit;
+      } else if (this.#state === "data-end") {
+        throw this.#malformed("chunk data longer than its size");
+      }
+    }
+    return { data, consumed: at, done: this.#state === "done" };
+  }
+
+  #endLine(): void {
+    const wasEmpty = this.#content === 0;
+    this.#line = this.#content = 0;
+    if (this.#state === "data-end") {
+      this.#state = "size";
+    } else if (this.#state === "trailer") {
+      if (wasEmpty) this.#state = "done";
+    } else {
+      if (this.#digits === 0) throw this.#malformed("a chunk-size line without a size");
+      this.#remaining = this.#size;
+      this.#state = this.#size === 0 ? "trailer" : "data";
+      this.#size = this.#digits = 0;
+    }
+  }
+
+  #malformed(what: string): WireError {
+    return new WireError("malformed", `malformed chunked body: ${what}`);
+  }
+}
+
+function hexValue(byte: number): number {
+  if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;
+  if (byte >= 0x61 && byte <= 0x66) return byte - 0x57;
+  if (byte >= 0x41 && byte <= 0x46) return byte - 0x37;
+  return -1;
+}

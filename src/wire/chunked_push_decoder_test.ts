@@ -1,0 +1,52 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ChunkedPushDecoder } from "./chunked_push_decoder.ts";
+import { WireError } from "./types.ts";
+
+const enc = (text: string) => new TextEncoder().encode(text);
+const text = (pieces: Uint8Array[]) => pieces.map((p) => new TextDecoder().decode(p)).join("");
+
+describe("ChunkedPushDecoder", () => {
+  it("push() decodes a body and stops at its end, leaving the next request's bytes", () => {
+    const decoder = new ChunkedPushDecoder();
+    const input = enc("3\r\nabc\r\na;ext=1\r\n0123456789\r\n0\r\nX-Trailer: 1\r\n\r\nGET / HTTP/1.1");
+    const result = decoder.push(input);
+    assert.equal(text(result.data), "abc0123456789");
+    assert.equal(result.done, true);
+    assert.equal(new TextDecoder().decode(input.subarray(result.consumed)), "GET / HTTP/1.1");
+  });
+
+  it("push() gives the same body when bytes arrive one at a time", () => {
+    const decoder = new ChunkedPushDecoder();
+    const input = enc("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n");
+    const data: Uint8Array[] = [];
+    for (let i = 0; i < input.length; i++) data.push(...decoder.push(input.subarray(i, i + 1)).data);
+    assert.equal(text(data), "hello world");
+    assert.equal(decoder.done, true);
+  });
+
+  it("push() accepts bare LF line ends", () => {
+    const result = new ChunkedPushDecoder().push(enc("2\nhi\n0\n\n"));
+    assert.equal(text(result.data), "hi");
+    assert.equal(result.done, true);
+  });
+
+  it("push() rejects a size line that is not hex", () => {
+    assert.throws(
+      () => new ChunkedPushDecoder().push(enc("zz\r\n")),
+      (e) => e instanceof WireError && /size line/.test(e.message),
+    );
+  });
+
+  it("push() rejects chunk data longer than its size", () => {
+    assert.throws(() => new ChunkedPushDecoder().push(enc("2\r\nabc\r\n")), /longer than its size/);
+  });
+
+  it("push() rejects a trailer section past its limit", () => {
+    const decoder = new ChunkedPushDecoder(10);
+    assert.throws(
+      () => decoder.push(enc("0\r\nX-Long: aaaaaaaaaaaaaaaa\r\n\r\n")),
+      /trailer section exceeds 10 bytes/,
+    );
+  });
+});
