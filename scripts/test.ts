@@ -115,6 +115,16 @@ function plan(options: Options): Step[] {
         parser: "deno",
         requires: impl === "binary" ? "build" : undefined,
       });
+      if (impl === "bun") {
+        // The candidate Bun.listen server (opt-in today) must pass everything node:http passes.
+        steps.push({
+          name: "e2e + interop (bun, raw server)",
+          command: DENO,
+          args: ["test", "-A", ...PER_IMPL_DIRS],
+          env: { PUSHPROX_IMPL: impl, PUSHPROX_BUN_SERVER: "raw" },
+          parser: "deno",
+        });
+      }
     }
     // The rest of test/ (built binaries, fuzzing, harness, benchmark smoke) does not depend on the
     // implementation: once. Without a build (a quick --impl=deno run) the binaries are left out.

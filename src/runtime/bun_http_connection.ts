@@ -1,0 +1,287 @@
+/**
+ * One HTTP/1.1 connection of the Bun.listen server: bytes in, requests to the handler one at a time,
+ * responses out. Requests are served strictly in order; bytes of a pipelined next request wait (with the
+ * socket paused) until the current response is written. Timers are the socket's own (`socket.timeout`),
+ * so a held long poll costs no JavaScript timer: the head must arrive within the head timeout, the next
+ * request must start within the keep-alive timeout, and while the handler runs nothing is armed.
+ */
+import type { ConnInfo, Handler } from "./types.ts";
+import type { BunSocket } from "./bun_socket.ts";
+import { headEnd, type IncomingHead, interpretHead } from "./bun_http_request.ts";
+import { writeResponse } from "./bun_http_response.ts";
+import { SocketWriter } from "./bun_socket_writer.ts";
+import { ChunkedPushDecoder } from "../wire/chunked_push_decoder.ts";
+import { WireError } from "../wire/types.ts";
+
+/** Settings shared by all connections of one server. */
+export interface ConnectionSettings {
+  readonly handler: Handler;
+  readonly tls: boolean;
+  readonly maxHeaderBytes: number;
+  readonly headersTimeoutSeconds: number;
+  readonly keepAliveSeconds: number;
+  /** Current value for the Date header. */
+  readonly date: () => string;
+}
+
+/**
+ * Bodies up to this size that declare their length (polls: an FQDN; pushes of small scrapes) are read whole
+ * before the handler runs: a byte body costs a fraction of a stream, in CPU and in memory per held poll.
+ */
+const SMALL_BODY_BYTES = 16 * 1024;
+const EMPTY = new Uint8Array(0);
+const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
+
+const REFUSALS = { 400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large" };
+
+type State = "idle" | "head" | "body" | "busy" | "closed";
+
+/** The state of one connection; Bun keeps it as `socket.data`. */
+export class Connection {
+  readonly #socket: BunSocket<Connection>;
+  readonly #settings: ConnectionSettings;
+  #state: State = "idle";
+  /** Received bytes not yet parsed: a partial head, or a pipelined request. */
+  #pending: Uint8Array = EMPTY;
+  #scanFrom = 0;
+  #aborter: AbortController | null = null;
+  #keepAlive = true;
+  /** Request body being received: whole (small, known length) or streamed (large or chunked). */
+  #whole: { bytes: Uint8Array; filled: number; head: IncomingHead } | null = null;
+  #stream: ReadableStreamDefaultController<Uint8Array> | null = null;
+  #remaining = 0;
+  #chunked: ChunkedPushDecoder | null = null;
+  #bodyDone = true;
+  readonly #out: SocketWriter;
+
+  /** Wraps an accepted socket and arms the head timeout. */
+  constructor(socket: BunSocket<Connection>, settings: ConnectionSettings) {
+    this.#socket = socket;
+    this.#settings = settings;
+    this.#out = new SocketWriter(socket);
+    socket.timeout(settings.headersTimeoutSeconds);
+  }
+
+  /** Bytes from the socket. */
+  receive(bytes: Uint8Array): void {
+    if (this.#state === "closed") return;
+    if (this.#state === "body") return this.#receiveBody(bytes);
+    this.#pending = this.#pending.length === 0 ? bytes : concat(this.#pending, bytes);
+    if (this.#state === "busy") return this.#socket.pause();
+    this.#parseHead();
+  }
+
+  /** The socket can take more bytes. */
+  drain(): void {
+    if (this.#out.drain() < 0) this.closed();
+  }
+
+  /** The socket closed (either side): a pending request is aborted, a pending write fails. */
+  closed(): void {
+    if (this.#state === "closed") return;
+    this.#state = "closed";
+    const error = new Error("connection closed by peer");
+    this.#aborter?.abort(error);
+    this.#aborter = null;
+    this.#failBody(error);
+    this.#out.fail(error);
+  }
+
+  /**
+   * A timeout the socket had armed fired: a head or a small body stalled (answered 408, as node:http
+   * does for a head and our node adapter for a body), or the connection sat idle (closed quietly).
+   */
+  timedOut(): void {
+    if (this.#state === "closed") return;
+    const seconds = this.#settings.headersTimeoutSeconds;
+    if (this.#whole !== null) this.#refuse(408, `request body did not arrive within ${seconds}s`);
+    else if (this.#state === "head") this.#refuse(408, `request head did not arrive within ${seconds}s`);
+    else this.#socket.terminate();
+    this.closed();
+  }
+
+  #parseHead(): void {
+    const { maxHeaderBytes } = this.#settings;
+    const end = headEnd(this.#pending, this.#scanFrom);
+    if (end === -1) {
+      if (this.#pending.length > maxHeaderBytes) {
+        return this.#refuse(431, `request head exceeds ${maxHeaderBytes} bytes`);
+      }
+      this.#scanFrom = Math.max(0, this.#pending.length - 3);
+      if (this.#state === "idle" && this.#pending.length > 0) {
+        this.#state = "head";
+        this.#socket.timeout(this.#settings.headersTimeoutSeconds);
+      }
+      return;
+    }
+    let head: IncomingHead;
+    try {
+      head = interpretHead(this.#pending.subarray(0, end), this.#settings.tls, maxHeaderBytes);
+    } catch (error) {
+      const tooLarge = error instanceof WireError && error.reason === "too_large";
+      return this.#refuse(tooLarge ? 431 : 400, (error as Error).message);
+    }
+    const rest = this.#pending.subarray(end);
+    this.#pending = EMPTY;
+    this.#scanFrom = 0;
+    this.#keepAlive = head.keepAlive;
+    if (head.expectContinue && head.body.kind !== "none") this.#out.write(CONTINUE);
+    if (head.body.kind === "length" && head.body.length <= SMALL_BODY_BYTES) {
+      // The head timeout stays armed until the small body is in: it guards against a stalled body too.
+      this.#whole = { bytes: new Uint8Array(head.body.length), filled: 0, head };
+      this.#state = "body";
+      this.#bodyDone = false;
+    } else {
+      this.#socket.timeout(0);
+      this.#dispatch(head, head.body.kind === "none" ? null : this.#openStream(head));
+    }
+    if (rest.length > 0) this.receive(rest);
+  }
+
+  #openStream(head: IncomingHead): ReadableStream<Uint8Array> {
+    this.#state = "body";
+    this.#bodyDone = false;
+    this.#remaining = head.body.kind === "length" ? head.body.length : 0;
+    this.#chunked = head.body.kind === "chunked" ? new ChunkedPushDecoder() : null;
+    return new ReadableStream<Uint8Array>({
+      start: (controller) => void (this.#stream = controller),
+      pull: () => this.#socket.resume(),
+      cancel: () => {
+        // Nobody reads the rest: the connection cannot find the next request, so it ends after the response.
+        this.#stream = null;
+        this.#keepAlive = false;
+      },
+    }, { highWaterMark: 1 });
+  }
+
+  #receiveBody(bytes: Uint8Array): void {
+    let used: number;
+    if (this.#whole !== null) {
+      const whole = this.#whole;
+      used = Math.min(bytes.length, whole.bytes.length - whole.filled);
+      whole.bytes.set(bytes.subarray(0, used), whole.filled);
+      whole.filled += used;
+      if (whole.filled === whole.bytes.length) {
+        this.#whole = null;
+        this.#bodyDone = true;
+        this.#socket.timeout(0);
+        this.#dispatch(whole.head, whole.bytes);
+      }
+    } else if (this.#chunked !== null) {
+      let decoded;
+      try {
+        decoded = this.#chunked.push(bytes);
+      } catch (error) {
+        this.#failBody(error as Error);
+        this.#socket.terminate();
+        return this.closed();
+      }
+      for (const piece of decoded.data) this.#enqueue(piece);
+      used = decoded.consumed;
+      if (decoded.done) this.#endBody();
+    } else {
+      used = Math.min(bytes.length, this.#remaining);
+      this.#remaining -= used;
+      this.#enqueue(bytes.subarray(0, used));
+      if (this.#remaining === 0) this.#endBody();
+    }
+    if (used < bytes.length) this.receive(bytes.subarray(used));
+  }
+
+  #enqueue(piece: Uint8Array): void {
+    if (this.#stream === null || piece.length === 0) return;
+    this.#stream.enqueue(piece);
+    if ((this.#stream.desiredSize ?? 1) <= 0) this.#socket.pause();
+  }
+
+  #endBody(): void {
+    this.#bodyDone = true;
+    this.#chunked = null;
+    this.#stream?.close();
+    this.#stream = null;
+    // The last piece may have paused the socket, and a closed stream never pulls again to resume it.
+    this.#socket.resume();
+    if (this.#state === "body") this.#state = "busy";
+  }
+
+  #failBody(error: Error): void {
+    this.#whole = null;
+    try {
+      this.#stream?.error(error);
+    } catch {
+      // Already closed or errored.
+    }
+    this.#stream = null;
+  }
+
+  #dispatch(head: IncomingHead, body: Uint8Array | ReadableStream<Uint8Array> | null): void {
+    if (this.#bodyDone) this.#state = "busy";
+    const aborter = new AbortController();
+    this.#aborter = aborter;
+    const hasBody = head.method !== "GET" && head.method !== "HEAD";
+    let request: Request;
+    try {
+      request = new Request(head.url, {
+        method: head.method,
+        headers: head.headers,
+        body: hasBody ? body as BodyInit | null : null,
+        signal: aborter.signal,
+        // @ts-expect-error: `duplex` is required by fetch implementations for stream bodies but missing from lib types.
+        duplex: "half",
+      });
+    } catch (error) {
+      // A request the runtime's Request class refuses (Deno refuses CONNECT and TRACE; Bun 1.4 accepts them).
+      this.#failBody(error as Error);
+      return this.#refuse(400, `bad request: ${(error as Error).message}`);
+    }
+    if (!hasBody && body instanceof ReadableStream) body.cancel().catch(() => {});
+    const info: ConnInfo = { absoluteForm: head.absoluteForm, remoteAddress: this.#socket.remoteAddress };
+    this.#respond(request, info, head.method === "HEAD").catch(() => {
+      this.#socket.terminate();
+      this.closed();
+    });
+  }
+
+  async #respond(request: Request, info: ConnInfo, headRequest: boolean): Promise<void> {
+    const response = await this.#settings.handler(request, info);
+    if (this.#state === "closed") return void response.body?.cancel().catch(() => {});
+    const close = !this.#keepAlive || /\bclose\b/i.test(response.headers.get("connection") ?? "");
+    await writeResponse(this.#out, response, {
+      headRequest,
+      connection: close ? "close" : null,
+      date: this.#settings.date(),
+    });
+    this.#aborter = null;
+    if (close || !this.#bodyDone || !this.#keepAlive) {
+      this.#state = "closed";
+      this.#socket.end();
+      return;
+    }
+    this.#state = "idle";
+    this.#socket.timeout(this.#settings.keepAliveSeconds);
+    if (this.#pending.length > 0) {
+      this.#socket.resume();
+      this.#parseHead();
+    }
+  }
+
+  #refuse(status: 400 | 408 | 431, reason: string): void {
+    const text = REFUSALS[status];
+    const body = `${reason.replace(/[\r\n]+/g, " ")}\n`;
+    const bytes = new TextEncoder().encode(body);
+    this.#out.write(new TextEncoder().encode(
+      `HTTP/1.1 ${status} ${text}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${bytes.length}\r\n` +
+        `connection: close\r\ndate: ${this.#settings.date()}\r\n\r\n${body}`,
+    ));
+    this.#state = "closed";
+    this.#pending = EMPTY;
+    this.#socket.end();
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

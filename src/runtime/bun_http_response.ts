@@ -1,0 +1,136 @@
+/**
+ * Writing a Web `Response` to a raw HTTP/1.1 connection: status line, headers, and a body framed with
+ * Content-Length when the Response declares one or ends within its first piece, else chunked. Bodies are
+ * pulled one piece at a time and each piece is written before the next is pulled, so a slow reader slows
+ * the producer instead of filling memory.
+ */
+import { latin1Encode } from "../wire/bytes_text.ts";
+import { encodeChunk, lastChunk } from "../wire/chunked.ts";
+import { statusAllowsBody } from "../wire/framing.ts";
+import { statusText } from "../wire/status_text.ts";
+
+/** Where response bytes go: `write` returns a promise only when the socket could not take them all yet. */
+export interface ByteSink {
+  write(bytes: Uint8Array): Promise<void> | undefined;
+}
+
+/** Facts about the request and connection that shape the response framing. */
+export interface ResponseContext {
+  /** The request was HEAD: headers as for GET, no body. */
+  readonly headRequest: boolean;
+  /** What the Connection header must say: "close" when the connection ends after this response. */
+  readonly connection: "close" | "keep-alive" | null;
+  /** Value for a Date header when the response has none (RFC 9110 asks origin servers to send one). */
+  readonly date: string;
+}
+
+/** Hop-by-hop and framing headers: this writer frames the body itself. */
+const NOT_RELAYED = new Set([
+  "transfer-encoding",
+  "connection",
+  "keep-alive",
+  "content-length",
+  "set-cookie",
+]);
+
+/**
+ * Writes `response` to `sink`. Resolves when the last byte was handed to the socket.
+ *
+ * @example
+ * ```ts
+ * await writeResponse(sink, new Response("ok"), { headRequest: false, connection: null, date });
+ * // HTTP/1.1 200 OK, Content-Length: 2, ..., "ok"
+ * ```
+ * @throws {RangeError} when the body's length differs from its Content-Length: the connection must then
+ * be closed, since the peer cannot tell where the response ends. Also rejects with the body's own error.
+ */
+export async function writeResponse(
+  sink: ByteSink,
+  response: Response,
+  context: ResponseContext,
+): Promise<void> {
+  const status = response.status;
+  let head = `HTTP/1.1 ${status} ${response.statusText || statusText(status)}\r\n`;
+  let hasDate = false;
+  response.headers.forEach((value, name) => {
+    if (NOT_RELAYED.has(name)) return;
+    if (name === "date") hasDate = true;
+    head += `${name}: ${value}\r\n`;
+  });
+  for (const cookie of response.headers.getSetCookie()) head += `set-cookie: ${cookie}\r\n`;
+  if (!hasDate) head += `date: ${context.date}\r\n`;
+  if (context.connection !== null) head += `connection: ${context.connection}\r\n`;
+  const declared = response.headers.get("content-length");
+  const body = response.body;
+
+  if (context.headRequest || !statusAllowsBody(status)) {
+    if (declared !== null && statusAllowsBody(status)) head += `content-length: ${declared}\r\n`;
+    await body?.cancel().catch(() => {});
+    return sink.write(latin1Encode(`${head}\r\n`));
+  }
+  if (body === null) return sink.write(latin1Encode(`${head}content-length: 0\r\n\r\n`));
+
+  const reader = body.getReader();
+  try {
+    if (declared !== null && /^\d{1,15}$/.test(declared)) {
+      await sink.write(latin1Encode(`${head}content-length: ${declared}\r\n\r\n`));
+      await writeRaw(sink, reader, Number(declared));
+      return;
+    }
+    const first = await nextPiece(reader);
+    const second = first === null ? null : await nextPiece(reader);
+    if (second === null) {
+      // The whole body came in one piece (Hono's c.text(), a buffered scrape): a length is cheaper to frame
+      // and lets the head and body leave in one write.
+      const bytes = first ?? new Uint8Array(0);
+      return sink.write(join(latin1Encode(`${head}content-length: ${bytes.length}\r\n\r\n`), bytes));
+    }
+    await sink.write(join(latin1Encode(`${head}transfer-encoding: chunked\r\n\r\n`), encodeChunk(first!)));
+    await sink.write(encodeChunk(second));
+    for (let piece = await nextPiece(reader); piece !== null; piece = await nextPiece(reader)) {
+      await sink.write(encodeChunk(piece));
+    }
+    await sink.write(lastChunk());
+  } catch (error) {
+    await reader.cancel(error).catch(() => {});
+    throw error;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+async function writeRaw(
+  sink: ByteSink,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  declared: number,
+): Promise<void> {
+  let size = 0;
+  for (let piece = await nextPiece(reader); piece !== null; piece = await nextPiece(reader)) {
+    size += piece.length;
+    if (size > declared) break;
+    await sink.write(piece);
+  }
+  if (size !== declared) {
+    const actual = size > declared ? `more than ${declared}` : `${size}`;
+    throw new RangeError(
+      `Cannot send response: its body has ${actual} bytes, its Content-Length says ${declared}`,
+    );
+  }
+}
+
+/** The next non-empty piece, or null at the end. */
+async function nextPiece(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<Uint8Array | null> {
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return null;
+    if (value.length > 0) return value;
+  }
+}
+
+function join(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (b.length === 0) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

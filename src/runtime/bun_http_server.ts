@@ -1,0 +1,91 @@
+/**
+ * An HTTP/1.1 server straight over `Bun.listen`, for the proxy on Bun. It exists because the alternatives
+ * cost too much: `Bun.serve` rebuilds the URL from the Host header, so it cannot tell a scrape arriving
+ * through `proxy_url` (absolute-form request line) from a request for our own pages, and node:http on Bun
+ * costs ~7 KB per held long poll and a large share of CPU in its polyfill. Here a held poll costs the
+ * socket, one small Connection object, and the Request the handler keeps.
+ */
+import type { ServeOptions, Server } from "./types.ts";
+import type { BunListen, BunSocket, BunSocketHandlers } from "./bun_socket.ts";
+import { Connection, type ConnectionSettings } from "./bun_http_connection.ts";
+
+/** Keep-alive idle time: longer than common client pools keep idle connections (Go: 90 s is the client's). */
+const KEEP_ALIVE_SECONDS = 65;
+
+/** The slice of Bun's global we use. */
+declare const Bun: { readonly listen: BunListen };
+
+/**
+ * Starts a server whose handler sees Web `Request`s and returns Web `Response`s; same contract as
+ * `serveNodeHttp`. `listen` is `Bun.listen` unless a test passes another.
+ *
+ * @example
+ * ```ts
+ * const server = await serveBunRaw({ port: 0, handler: () => new Response("ok") });
+ * await server.close();
+ * ```
+ * @throws when the address cannot be bound (rejects with Bun's error).
+ */
+export function serveBunRaw(
+  options: ServeOptions,
+  listen: BunListen = (o) => Bun.listen(o),
+): Promise<Server> {
+  let second = 0;
+  let date = "";
+  const settings: ConnectionSettings = {
+    handler: options.handler,
+    tls: options.tls !== undefined,
+    maxHeaderBytes: options.maxHeaderBytes ?? 16 * 1024,
+    headersTimeoutSeconds: Math.max(1, Math.ceil((options.headersTimeoutMs ?? 10_000) / 1000)),
+    keepAliveSeconds: KEEP_ALIVE_SECONDS,
+    // One Date string per second, not per response: formatting it is a measurable share of a tiny response.
+    date: () => {
+      const now = Math.floor(Date.now() / 1000);
+      if (now !== second) {
+        second = now;
+        date = new Date(now * 1000).toUTCString();
+      }
+      return date;
+    },
+  };
+  const handlers: BunSocketHandlers<Connection> = {
+    open: (socket) => void (socket.data = new Connection(socket, settings)),
+    data: (socket, bytes) => socket.data.receive(bytes),
+    drain: (socket) => socket.data.drain(),
+    close: (socket) => socket.data?.closed(),
+    // A handler of ours threw, or TLS failed: the connection's state can no longer be trusted.
+    error: (socket: BunSocket<Connection>) => {
+      socket.terminate();
+      socket.data?.closed();
+    },
+    timeout: (socket) => socket.data.timedOut(),
+  };
+  const bind = (hostname: string) =>
+    listen<Connection>({
+      hostname,
+      port: options.port,
+      tls: options.tls,
+      socket: { ...handlers, binaryType: "uint8array" },
+    });
+  return new Promise((resolve) => {
+    // "" means all interfaces; "::" also takes IPv4 where the host has IPv6, like node:http and Go.
+    let listener;
+    if (options.hostname) listener = bind(options.hostname);
+    else {
+      try {
+        listener = bind("::");
+      } catch {
+        listener = bind("0.0.0.0");
+      }
+    }
+    const bound = listener;
+    resolve({
+      hostname: bound.hostname,
+      port: bound.port,
+      close: () => {
+        bound.stop(true);
+        return Promise.resolve();
+      },
+    });
+  });
+}
