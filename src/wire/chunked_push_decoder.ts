@@ -1,5 +1,5 @@
 /**
- * Chunked transfer decoding for bytes that are pushed in as a socket delivers them (Bun.listen's `data`
+ * Chunked transfer decoding for bytes that are pushed in as a socket delivers them (the Bun server's socket `data`
  * callback, or reads into a buffer the caller owns), rather than pulled from a stream like `chunkedSource`
  * in chunked.ts. It reports exactly where the body ended, because the bytes after it belong to whatever
  * follows on the connection. Used by both raw HTTP adapters (the Bun server's requests, the Deno client's
