@@ -1,9 +1,9 @@
 /**
- * Chunked transfer decoding for bytes that are pushed in as a socket delivers them (the Bun server's socket `data`
- * callback, or reads into a buffer the caller owns), rather than pulled from a stream like `chunkedSource`
- * in chunked.ts. It reports exactly where the body ended, because the bytes after it belong to whatever
- * follows on the connection. Used by both raw HTTP adapters (the Bun server's requests, the Deno client's
- * responses).
+ * Chunked transfer decoding for bytes that are pushed in as a socket delivers them (the Bun server's
+ * `data` callback, or reads into a buffer the caller owns), rather than pulled from a stream like
+ * `chunkedSource` in chunked.ts. It reports exactly where the body ended, because the bytes after it belong
+ * to whatever follows on the connection. Used by both raw HTTP adapters (the Bun server's requests, the Deno
+ * client's responses).
  */
 import { WireError } from "./types.ts";
 
