@@ -2,20 +2,11 @@
  * A gauge: a value that goes up and down (connected clients, memory in use).
  * @module
  */
-import { checkNames, familyHeader, type Labels, sampleLine } from "./exposition.ts";
-import { SeriesMap } from "./series.ts";
+import type { Labels } from "./exposition.ts";
+import { ValueMetric, type ValueMetricOptions } from "./value_metric.ts";
 
-/** How to declare a gauge. */
-export interface GaugeOptions {
-  readonly name: string;
-  readonly help: string;
-  readonly labelNames?: readonly string[];
-  /**
-   * Reads the value at render time, so it is never stale (e.g. the number of known clients). Only
-   * without labels; `set`/`inc`/`dec` then throw. `undefined` leaves the metric out of that render.
-   */
-  readonly collect?: () => number | undefined;
-}
+/** How to declare a gauge; with `collect`, `set`/`inc`/`dec` throw. */
+export type GaugeOptions = ValueMetricOptions;
 
 /**
  * A gauge metric. Create it through `Registry.gauge`.
@@ -27,24 +18,9 @@ export interface GaugeOptions {
  * inFlight.dec();
  * ```
  */
-export class Gauge {
-  /** The metric name. */
-  readonly name: string;
-  readonly #help: string;
-  readonly #labelNames: readonly string[];
-  readonly #collect: (() => number | undefined) | undefined;
-  readonly #series: SeriesMap<{ value: number }>;
-
+export class Gauge extends ValueMetric {
   constructor(options: GaugeOptions) {
-    this.name = options.name;
-    this.#help = options.help;
-    this.#labelNames = options.labelNames ?? [];
-    this.#collect = options.collect;
-    checkNames(this.name, this.#labelNames);
-    if (this.#collect && this.#labelNames.length > 0) {
-      throw new TypeError(`Gauge ${this.name}: collect cannot be combined with labels`);
-    }
-    this.#series = new SeriesMap(this.name, this.#labelNames, () => ({ value: 0 }));
+    super("gauge", options);
   }
 
   /** Sets the series for `labels` to `value`. */
@@ -62,33 +38,10 @@ export class Gauge {
     this.#state(labels).value -= by;
   }
 
-  /** The current value for `labels` (0 when never set), mainly for tests. */
-  get(labels?: Labels): number {
-    if (this.#collect) return this.#collect() ?? 0;
-    return this.#series.peek(labels)?.value ?? 0;
-  }
-
-  /** This metric in text format; empty when it has no series. */
-  render(): string {
-    if (this.#collect) {
-      const value = this.#collect();
-      return value === undefined
-        ? ""
-        : familyHeader(this.name, this.#help, "gauge") + sampleLine(this.name, [], [], value);
-    }
-    const series = this.#series.sorted();
-    if (series.length === 0) return "";
-    let text = familyHeader(this.name, this.#help, "gauge");
-    for (const { labelValues, state } of series) {
-      text += sampleLine(this.name, this.#labelNames, labelValues, state.value);
-    }
-    return text;
-  }
-
   #state(labels: Labels | undefined): { value: number } {
-    if (this.#collect) {
+    if (this.collect) {
       throw new TypeError(`Gauge ${this.name} reads its value through collect; it cannot be set`);
     }
-    return this.#series.get(labels);
+    return this.series(labels);
   }
 }
