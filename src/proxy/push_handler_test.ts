@@ -19,15 +19,14 @@ function stallingBody(prefix: string) {
   return { body, wasCancelled: () => cancelled };
 }
 
+/** A coordinator on `timers` with no clients yet. */
+const coordinatorOn = (timers: FakeTimers) =>
+  new Coordinator({ timers, newId: () => "id", registrationTimeoutMs: 60_000, disconnectGraceMs: 1000 });
+
 describe("handlePush()", () => {
   it("answers 408 and releases the body when the pushed head stalls past the bound", async () => {
     const timers = new FakeTimers();
-    const coordinator = new Coordinator({
-      timers,
-      newId: () => "id",
-      registrationTimeoutMs: 60_000,
-      disconnectGraceMs: 1000,
-    });
+    const coordinator = coordinatorOn(timers);
     const { body, wasCancelled } = stallingBody("HTTP/1.1 200 OK\r\nId: x\r\n");
     const request = new Request("http://proxy/push", { method: "POST", body, duplex: "half" } as RequestInit);
     const outcome = handlePush(request, coordinator, {
@@ -53,12 +52,7 @@ describe("handlePush()", () => {
 
   it("clears its stall timer once the head has arrived", async () => {
     const timers = new FakeTimers();
-    const coordinator = new Coordinator({
-      timers,
-      newId: () => "id",
-      registrationTimeoutMs: 60_000,
-      disconnectGraceMs: 1000,
-    });
+    const coordinator = coordinatorOn(timers);
     const request = new Request("http://proxy/push", {
       method: "POST",
       body: "HTTP/1.1 200 OK\r\nId: nobody\r\nContent-Length: 0\r\n\r\n",
