@@ -1,12 +1,13 @@
 /**
  * The Deno adapter: Deno's own APIs where they exist, node:http (shared with Bun) for serving, and our own
  * raw HTTP client over Deno.connect for the client's legs (Deno's node:http client costs 100+ MB of peak
- * memory per 100 MiB relayed; see deno_raw_http.ts).
+ * memory per 100 MiB relayed; see raw_http_client.ts).
  */
 import type { Runtime } from "./types.ts";
 import { serveNodeHttp } from "./node_http_server.ts";
-import { createDenoRawHttp } from "./deno_raw_http.ts";
-import { BufferPool } from "./deno_raw_http_body.ts";
+import { createRawHttpClient } from "./raw_http_client.ts";
+import { BufferPool } from "./raw_http_body.ts";
+import { denoDialer } from "./deno_dial.ts";
 import { lookupFqdn } from "./fqdn.ts";
 
 const encoder = new TextEncoder();
@@ -21,7 +22,7 @@ export function denoRuntime(): Runtime {
     env: (name) => Deno.env.get(name),
     fqdn: () => lookupFqdn(),
     serve: (options) => serveNodeHttp(options, { enforceTimeouts: true }),
-    httpClient: (tls) => createDenoRawHttp(tls, { pool }),
+    httpClient: (tls) => createRawHttpClient(denoDialer(tls), { pool }),
     readTextFile: (path) => Deno.readTextFile(path),
     onShutdownSignal(onSignal) {
       let fired = false;

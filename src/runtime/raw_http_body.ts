@@ -1,10 +1,11 @@
 /**
- * The pieces of the Deno raw HTTP client that touch bytes: a pool of read buffers that are recycled once
+ * The pieces of the raw HTTP client that touch bytes: a pool of read buffers that are recycled once
  * written, and a response reader over `conn.read()` that undoes Content-Length, chunked and until-EOF
  * framing in place. Why buffers are recycled instead of allocated per read: V8 frees an ArrayBuffer's memory
  * only when a GC collects its object, and external memory triggers a GC only after ~64 MB of growth, so a
  * 100 MiB body read into fresh buffers raises Deno's peak RSS by 50-70 MB; reused buffers keep it under 10.
  */
+import type { ByteConn } from "./byte_conn.ts";
 import { ChunkedPushDecoder } from "../wire/chunked_push_decoder.ts";
 import { responseFraming } from "../wire/framing.ts";
 import { parseHeaderLine } from "../wire/http_syntax.ts";
@@ -25,8 +26,8 @@ const CR = 0x0d;
  * @example
  * ```ts
  * const pool = new BufferPool();
- * const targets = createDenoRawHttp({}, { pool });
- * const proxy = createDenoRawHttp(tls, { pool }); // pushes the target's chunks, then recycles them
+ * const targets = createRawHttpClient(dial, { pool });
+ * const proxy = createRawHttpClient(dialWithTls, { pool }); // pushes the target's chunks, then recycles them
  * ```
  */
 export class BufferPool {
@@ -84,7 +85,7 @@ const STATUS_LINE = /^(HTTP\/1\.[01]) (\d{3})(?: (.*))?$/;
  * over from a skipped 1xx head) are read first. Rejects with WireError on a malformed or oversized head.
  */
 export async function readHead(
-  conn: Deno.Conn,
+  conn: ByteConn,
   pool: BufferPool,
   carried?: { buffer: Uint8Array; start: number; end: number },
 ): Promise<RawHead> {
@@ -146,7 +147,7 @@ export interface BodyReader {
  * The body of a response whose head is `head`, read from `conn` with the framing its headers announce
  * (`noBody` for HEAD requests). The first piece reuses the head's buffer.
  */
-export function bodyReader(conn: Deno.Conn, pool: BufferPool, head: RawHead, noBody: boolean): BodyReader {
+export function bodyReader(conn: ByteConn, pool: BufferPool, head: RawHead, noBody: boolean): BodyReader {
   const { framing, contentLength } = responseFraming(head.status, head.headers);
   let leftover: { buffer: Uint8Array; start: number; end: number } | null = head;
   let remaining = noBody || framing === "none" ? 0 : contentLength ?? Infinity;

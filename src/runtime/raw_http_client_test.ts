@@ -2,11 +2,23 @@ import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
+import { createServer as createTlsServer } from "node:tls";
 import { gzipSync } from "node:zlib";
 import { after, describe, it } from "node:test";
-import { createDenoRawHttp } from "./deno_raw_http.ts";
-import { BufferPool } from "./deno_raw_http_body.ts";
+import { createRawHttpClient } from "./raw_http_client.ts";
+import { BufferPool } from "./raw_http_body.ts";
+import type { Dial } from "./byte_conn.ts";
+import { denoDialer } from "./deno_dial.ts";
+import { type BunConnect, bunDialer } from "./bun_dial.ts";
+import type { TlsClientOptions } from "./types.ts";
 import { makeTestTls } from "./_test_tls.ts";
+
+declare const Bun: { connect: BunConnect } | undefined;
+
+/** The dialer of the runtime running the test: the client is the same code over either. */
+const dialer = (tls: TlsClientOptions = {}): Dial =>
+  typeof Deno !== "undefined" ? denoDialer(tls) : bunDialer(Bun!.connect, tls);
+const createClient = (tls: TlsClientOptions = {}, pool?: BufferPool) => createRawHttpClient(dialer(tls), { pool });
 
 /** A loopback TCP server whose connections the test scripts byte by byte. */
 interface RawServer {
@@ -56,7 +68,7 @@ function onRequests(socket: Socket, answer: (head: string, received: () => Buffe
 const text = (body: ReadableStream<Uint8Array> | null) => new Response(body).text();
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe("createDenoRawHttp()", { skip: typeof Deno === "undefined" ? "Deno only" : false }, () => {
+describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno.connect" : "Bun.connect"}`, () => {
   const servers: RawServer[] = [];
   const clients: { close(): void }[] = [];
   after(async () => {
@@ -69,12 +81,12 @@ describe("createDenoRawHttp()", { skip: typeof Deno === "undefined" ? "Deno only
     return server;
   };
   const client = (pool?: BufferPool) => {
-    const fetchRaw = createDenoRawHttp({}, { pool });
+    const fetchRaw = createClient({}, pool);
     clients.push(fetchRaw);
     return fetchRaw;
   };
 
-  it("createDenoRawHttp() passes a gzip body and its Content-Encoding through untouched", async () => {
+  it("passes a gzip body and its Content-Encoding through untouched", async () => {
     const gzipped = gzipSync(Buffer.from("metric_a 1\n".repeat(5000)));
     const server = await serve((socket) =>
       onRequests(socket, () => {
@@ -91,7 +103,7 @@ describe("createDenoRawHttp()", { skip: typeof Deno === "undefined" ? "Deno only
     assert.deepEqual(new Uint8Array(await response.arrayBuffer()), new Uint8Array(gzipped));
   });
 
-  it("createDenoRawHttp() decodes a chunked body with extensions and trailers, split across reads", async () => {
+  it("decodes a chunked body with extensions and trailers, split across reads", async () => {
     const wire = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
       "5;name=x\r\nhello\r\n1\r\n \r\nA\r\nchunked!!!\r\n0\r\nTrailer: yes\r\n\r\n";
     const server = await serve((socket) =>
@@ -107,14 +119,14 @@ describe("createDenoRawHttp()", { skip: typeof Deno === "undefined" ? "Deno only
     assert.equal(await response.text(), "hello chunked!!!");
   });
 
-  it("createDenoRawHttp() reads a body without framing until the server closes", async () => {
+  it("reads a body without framing until the server closes", async () => {
     const server = await serve((socket) =>
       onRequests(socket, () => socket.end("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end"))
     );
     assert.equal(await (await client()(new Request(`${server.url}/`))).text(), "until the end");
   });
 
-  it("createDenoRawHttp() sends a streamed body chunked, and raw when Content-Length is set", async () => {
+  it("sends a streamed body chunked, and raw when Content-Length is set", async () => {
     const requests: string[] = [];
     const server = await serve((socket) =>
       onRequests(socket, (head, received) => {
@@ -145,7 +157,7 @@ describe("createDenoRawHttp()", { skip: typeof Deno === "undefined" ? "Deno only
     assert.match(requests[1]!, /content-length: 13\r\n\r\nfirst,second!$/i);
   });
 
-  it("createDenoRawHttp() reuses one keep-alive connection for requests in a row", async () => {
+  it("reuses one keep-alive connection for requests in a row", async () => {
     const server = await serve((socket) =>
       onRequests(socket, () => socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
     );
@@ -156,7 +168,7 @@ describe("createDenoRawHttp()", { skip: typeof Deno === "undefined" ? "Deno only
     assert.equal(server.accepted(), 1);
   });
 
-  it("createDenoRawHttp() stops reading from the server while the body's consumer does not read", async () => {
+  it("stops reading from the server while the body's consumer does not read", async () => {
     const total = 32 << 20;
     let handedOff = 0;
     const server = await serve((socket) =>
@@ -182,7 +194,7 @@ describe("createDenoRawHttp()", { skip: typeof Deno === "undefined" ? "Deno only
     assert.ok(size > total / 2 && handedOff === total, `read ${size}, server sent ${handedOff}`);
   });
 
-  it("createDenoRawHttp() rejects with the abort reason when aborted while waiting for the head", async () => {
+  it("rejects with the abort reason when aborted while waiting for the head", async () => {
     const server = await serve(() => {});
     const controller = new AbortController();
     const pending = client()(new Request(`${server.url}/`, { signal: controller.signal }));
@@ -190,7 +202,7 @@ describe("createDenoRawHttp()", { skip: typeof Deno === "undefined" ? "Deno only
     await assert.rejects(pending, /scrape timeout reached/);
   });
 
-  it("createDenoRawHttp() errors the body, naming the framing, when the server closes early", async () => {
+  it("errors the body, naming the framing, when the server closes early", async () => {
     const server = await serve((socket) =>
       onRequests(socket, () => socket.end("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten.."))
     );
@@ -198,12 +210,12 @@ describe("createDenoRawHttp()", { skip: typeof Deno === "undefined" ? "Deno only
     await assert.rejects(text(response.body), /closed before the response body ended \(content-length\)/);
   });
 
-  it("createDenoRawHttp() rejects a malformed status line, quoting it", async () => {
+  it("rejects a malformed status line, quoting it", async () => {
     const server = await serve((socket) => onRequests(socket, () => socket.end("SPDY/9 OK\r\n\r\n")));
     await assert.rejects(client()(new Request(`${server.url}/`)), /malformed status line "SPDY\/9 OK"/);
   });
 
-  it("createDenoRawHttp() relays a target body into a push intact, recycling each written buffer", async () => {
+  it("relays a target body into a push intact, recycling each written buffer", async () => {
     const total = 4 << 20;
     const expected = createHash("sha256").update(Buffer.alloc(total, 0x62)).digest("hex");
     const target = await serve((socket) =>
@@ -249,9 +261,11 @@ describe("createDenoRawHttp()", { skip: typeof Deno === "undefined" ? "Deno only
     assert.ok(seen.length > 0 && seen.every((chunk) => chunk.byteLength === 0));
   });
 
-  it("createDenoRawHttp() refuses insecureSkipVerify with a TypeError naming Deno's flag", () => {
+  it("refuses insecureSkipVerify under Deno with a TypeError naming Deno's flag", {
+    skip: typeof Deno === "undefined" ? "Deno only: Bun.connect can skip verification" : false,
+  }, () => {
     assert.throws(
-      () => createDenoRawHttp({ insecureSkipVerify: true }),
+      () => denoDialer({ insecureSkipVerify: true }),
       (error: unknown) =>
         error instanceof TypeError && /--unsafely-ignore-certificate-errors/.test(error.message),
     );
@@ -259,36 +273,28 @@ describe("createDenoRawHttp()", { skip: typeof Deno === "undefined" ? "Deno only
 
   it("speaks HTTPS to a server whose certificate the given CA vouches for, and refuses one it does not", async () => {
     const { ca, cert, key } = makeTestTls();
-    const listener = Deno.listenTls({ hostname: "127.0.0.1", port: 0, cert, key });
-    const serving = (async () => {
-      for await (const conn of listener) {
-        void (async () => {
-          try {
-            const buffer = new Uint8Array(4096);
-            await conn.read(buffer);
-            await conn.write(
-              new TextEncoder().encode("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret"),
-            );
-          } catch {
-            // A client that refused our certificate hangs up mid-handshake.
-          } finally {
-            try {
-              conn.close();
-            } catch {
-              // Already closed.
-            }
-          }
-        })();
+    const server = createTlsServer({ cert, key }, (socket) => {
+      socket.on("error", () => {}); // a client that refused our certificate hangs up mid-handshake
+      socket.once("data", () => socket.end("HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nsecret"));
+    });
+    server.on("tlsClientError", () => {});
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const url = `https://127.0.0.1:${(server.address() as { port: number }).port}/metrics`;
+    try {
+      const trusting = createClient({ ca });
+      clients.push(trusting);
+      assert.equal(await text((await trusting(new Request(url))).body), "secret");
+      const untrusting = createClient({});
+      clients.push(untrusting);
+      await assert.rejects(untrusting(new Request(url)));
+      if (typeof Deno === "undefined") {
+        // Bun.connect can skip verification (`insecureSkipVerify`); Deno refuses it (test above).
+        const skipping = createClient({ insecureSkipVerify: true });
+        clients.push(skipping);
+        assert.equal(await text((await skipping(new Request(url))).body), "secret");
       }
-    })();
-    const url = `https://127.0.0.1:${(listener.addr as Deno.NetAddr).port}/metrics`;
-    const trusting = createDenoRawHttp({ ca });
-    assert.equal(await text((await trusting(new Request(url))).body), "secret");
-    trusting.close();
-    const untrusting = createDenoRawHttp({});
-    await assert.rejects(untrusting(new Request(url)));
-    untrusting.close();
-    listener.close();
-    await serving.catch(() => {});
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });

@@ -1,17 +1,22 @@
 /**
- * A raw HTTP/1.1 client for Deno over `Deno.connect` / `Deno.connectTls`, for the client's two legs
- * (target and proxy). It exists because Deno's node:http client raises peak RSS by 100-150 MB for a
- * 100 MiB body and fetch gunzips silently; reading with `conn.read()` into recycled buffers (see
- * deno_raw_http_body.ts) relays the same body for about 10 MB. The Deno adapter gives the client's target
- * and proxy legs one shared pool, so buffers the target filled are reused once pushed.
+ * Our own HTTP/1.1 client for the client's two legs (target and proxy), over any runtime's sockets (a
+ * {@linkcode Dial}). Why not the runtime's: fetch gunzips silently, which would corrupt a relayed gzip
+ * body; Deno's node:http client raises peak RSS by 100-150 MB for a 100 MiB body, where reading into
+ * recycled buffers (raw_http_body.ts) relays it for about 10 MB; and Bun's node:http client costs ~0.5 ms
+ * of CPU per request at the few requests per second a client makes, several times this client's cost.
+ * Each adapter gives the client's target and proxy legs one shared pool, so buffers the target filled are
+ * reused once pushed.
  *
  * Bytes pass untouched (no decompression). Backpressure: a response body is read from the socket only when
  * its consumer pulls, and a request body chunk is pulled only after the previous one was written.
  */
-import type { RawFetch, TlsClientOptions } from "./types.ts";
+import { clearTimeout, setTimeout } from "node:timers";
+import type { RawFetch } from "./types.ts";
+import type { ByteConn, Dial } from "./byte_conn.ts";
 import { latin1Encode } from "../wire/bytes_text.ts";
 import { statusAllowsBody } from "../wire/framing.ts";
-import { bodyReader, BufferPool, readHead } from "./deno_raw_http_body.ts";
+import { bodyReader, BufferPool, readHead } from "./raw_http_body.ts";
+import { WriteBatch } from "./write_batch.ts";
 
 /**
  * Idle keep-alive connections are closed after this long: well before any common server keep-alive timeout
@@ -21,8 +26,8 @@ const IDLE_MS = 3000;
 const CRLF = new Uint8Array([0x0d, 0x0a]);
 const LAST_CHUNK = new Uint8Array([0x30, 0x0d, 0x0a, 0x0d, 0x0a]);
 
-/** Options of {@linkcode createDenoRawHttp}. */
-export interface DenoRawHttpOptions {
+/** Options of {@linkcode createRawHttpClient}. */
+export interface RawHttpClientOptions {
   /** Shared with the client whose request bodies carry this client's response bodies, so buffers recycle. */
   readonly pool?: BufferPool;
 }
@@ -31,44 +36,35 @@ export interface DenoRawHttpOptions {
 export type ClosableRawFetch = RawFetch & { close(): void };
 
 /**
- * Creates a RawFetch with its own keep-alive connections, one idle list per origin.
+ * Creates a RawFetch with its own keep-alive connections, one idle list per origin, dialling with `dial`
+ * (which carries the TLS settings).
  *
  * @example
  * ```ts
  * const pool = new BufferPool();
- * const targetFetch = createDenoRawHttp({}, { pool });
+ * const targetFetch = createRawHttpClient(denoDialer(), { pool });
  * const response = await targetFetch(new Request("http://127.0.0.1:9100/metrics"));
  * ```
- * @throws {TypeError} for `insecureSkipVerify`: `Deno.connectTls` cannot skip verification (only the
- * `--unsafely-ignore-certificate-errors` flag can).
  */
-export function createDenoRawHttp(
-  tls: TlsClientOptions = {},
-  options: DenoRawHttpOptions = {},
-): ClosableRawFetch {
-  if (tls.insecureSkipVerify) {
-    throw new TypeError(
-      "Cannot skip TLS verification with Deno.connectTls: run deno with --unsafely-ignore-certificate-errors",
-    );
-  }
+export function createRawHttpClient(dial: Dial, options: RawHttpClientOptions = {}): ClosableRawFetch {
   const pool = options.pool ?? new BufferPool();
-  const idle = new Map<string, Deno.Conn[]>();
-  const timers = new Map<Deno.Conn, number>();
+  const idle = new Map<string, ByteConn[]>();
+  const timers = new Map<ByteConn, ReturnType<typeof setTimeout>>();
 
-  const park = (key: string, conn: Deno.Conn) => {
+  const park = (key: string, conn: ByteConn) => {
     const list = idle.get(key) ?? [];
     idle.set(key, list);
     list.push(conn);
-    // node's types say Timeout; Deno's setTimeout returns the number unrefTimer wants.
-    const timer = Number(setTimeout(() => {
+    const timer = setTimeout(() => {
       timers.delete(conn);
       list.splice(list.indexOf(conn), 1);
       safeClose(conn);
-    }, IDLE_MS));
-    Deno.unrefTimer(timer);
+    }, IDLE_MS);
+    // An idle connection must not keep the process alive.
+    timer.unref();
     timers.set(conn, timer);
   };
-  const takeIdle = (key: string): Deno.Conn | null => {
+  const takeIdle = (key: string): ByteConn | null => {
     const conn = idle.get(key)?.pop();
     if (conn === undefined) return null;
     clearTimeout(timers.get(conn));
@@ -91,7 +87,7 @@ export function createDenoRawHttp(
         if (request.body !== null || request.signal.aborted) throw error;
       }
     }
-    const conn = await dial(url, tls, request.signal);
+    const conn = await dial(url, request.signal);
     return exchange(conn, request, url, pool, (c) => park(url.origin, c));
   };
   return Object.assign(fetchRaw, {
@@ -103,18 +99,7 @@ export function createDenoRawHttp(
   });
 }
 
-function dial(url: URL, tls: TlsClientOptions, signal: AbortSignal): Promise<Deno.Conn> {
-  const hostname = url.hostname.replace(/^\[(.*)\]$/, "$1");
-  if (url.protocol === "http:") return Deno.connect({ hostname, port: Number(url.port || 80), signal });
-  const port = Number(url.port || 443);
-  const caCerts = tls.ca === undefined ? undefined : [tls.ca];
-  if (tls.cert !== undefined && tls.key !== undefined) {
-    return Deno.connectTls({ hostname, port, caCerts, cert: tls.cert, key: tls.key });
-  }
-  return Deno.connectTls({ hostname, port, caCerts });
-}
-
-function safeClose(conn: Deno.Conn): void {
+function safeClose(conn: ByteConn): void {
   try {
     conn.close();
   } catch {
@@ -124,11 +109,11 @@ function safeClose(conn: Deno.Conn): void {
 
 /** One request and its response on `conn`; `reuse` gets the connection back when both ended cleanly. */
 async function exchange(
-  conn: Deno.Conn,
+  conn: ByteConn,
   request: Request,
   url: URL,
   pool: BufferPool,
-  reuse: (conn: Deno.Conn) => void,
+  reuse: (conn: ByteConn) => void,
 ): Promise<Response> {
   const { signal } = request;
   let closed = false;
@@ -138,10 +123,10 @@ async function exchange(
     signal.removeEventListener("abort", close);
     safeClose(conn);
   };
-  // Closing the socket is what ends a pending read or write: Deno ops take no signal.
+  // Closing the socket is what ends a pending read or write: socket reads take no signal.
   signal.addEventListener("abort", close, { once: true });
   if (signal.aborted) {
-    close(); // connectTls takes no signal either, so an abort can land while it connects
+    close(); // a dial may ignore the signal (connectTls does), so an abort can land while it connects
     throw signal.reason;
   }
   const failed = (error: unknown) => signal.aborted ? signal.reason : error;
@@ -203,8 +188,11 @@ async function exchange(
   return new Response(body, { status: head.status, statusText: head.statusText, headers });
 }
 
-/** Writes the request head and streams its body (raw under Content-Length, else chunked). */
-async function sendRequest(conn: Deno.Conn, request: Request, url: URL, pool: BufferPool): Promise<void> {
+/**
+ * Writes the request head and streams its body (raw under Content-Length, else chunked). Writes go through
+ * a {@linkcode WriteBatch}, so a small request leaves in one segment.
+ */
+async function sendRequest(conn: ByteConn, request: Request, url: URL, pool: BufferPool): Promise<void> {
   const declared = request.headers.get("content-length");
   const chunked = request.body !== null && declared === null;
   let head = `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\n`;
@@ -214,8 +202,9 @@ async function sendRequest(conn: Deno.Conn, request: Request, url: URL, pool: Bu
   else if (request.body === null && declared === null && !["GET", "HEAD"].includes(request.method)) {
     head += "Content-Length: 0\r\n";
   }
-  await writeAll(conn, latin1Encode(`${head}\r\n`));
-  if (request.body === null) return;
+  const out = new WriteBatch(conn);
+  await out.write(latin1Encode(`${head}\r\n`));
+  if (request.body === null) return out.flush();
   const reader = request.body.getReader();
   let size = 0;
   try {
@@ -224,21 +213,19 @@ async function sendRequest(conn: Deno.Conn, request: Request, url: URL, pool: Bu
       if (done) break;
       if (value.length === 0) continue;
       size += value.length;
-      if (chunked) await writeAll(conn, latin1Encode(`${value.length.toString(16)}\r\n`));
-      await writeAll(conn, value);
-      if (chunked) await writeAll(conn, CRLF);
+      if (chunked) await out.write(latin1Encode(`${value.length.toString(16)}\r\n`));
+      await out.write(value);
+      if (chunked) await out.write(CRLF);
+      // Written, or copied into the batch: either way the buffer is free again.
       pool.recycle(value);
     }
-    if (chunked) await writeAll(conn, LAST_CHUNK);
+    if (chunked) await out.write(LAST_CHUNK);
     else if (size !== Number(declared)) {
       throw new RangeError(`request body has ${size} bytes, its Content-Length says ${declared}`);
     }
+    await out.flush();
   } catch (error) {
     await reader.cancel(error).catch(() => {});
     throw error;
   }
-}
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let offset = 0; offset < bytes.length;) offset += await conn.write(bytes.subarray(offset));
 }

@@ -1,0 +1,92 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { BunConn, type BunClientSocket, PAUSE_BYTES } from "./bun_dial.ts";
+
+/** A socket that records what the adapter asks of it; `accept` is how many bytes each write takes. */
+function fakeSocket(accept: (bytes: Uint8Array) => number = (bytes) => bytes.length) {
+  const calls: string[] = [];
+  const socket: BunClientSocket = {
+    write: (bytes) => {
+      const n = accept(bytes);
+      calls.push(`write ${n}/${bytes.length}`);
+      return n;
+    },
+    end: () => void calls.push("end"),
+    terminate: () => void calls.push("terminate"),
+    pause: () => void calls.push("pause"),
+    resume: () => void calls.push("resume"),
+  };
+  return { socket, calls };
+}
+
+async function opened(socket: BunClientSocket): Promise<BunConn> {
+  const conn = new BunConn();
+  conn.handlers.open(socket);
+  await conn.opened;
+  return conn;
+}
+
+describe("BunConn", () => {
+  it("hands bytes that arrived before a read to the next reads, in order", async () => {
+    const { socket } = fakeSocket();
+    const conn = await opened(socket);
+    conn.handlers.data(socket, new TextEncoder().encode("HTTP/1.1 200 OK\r\n"));
+    conn.handlers.data(socket, new TextEncoder().encode("\r\n"));
+    const into = new Uint8Array(8);
+    assert.equal(await conn.read(into), 8);
+    assert.equal(new TextDecoder().decode(into), "HTTP/1.1");
+    const rest = new Uint8Array(64);
+    const n = (await conn.read(rest))!;
+    assert.equal(new TextDecoder().decode(rest.subarray(0, n)), " 200 OK\r\n\r\n");
+  });
+
+  it("pauses the socket while a reader lags by PAUSE_BYTES and resumes it once the reader caught up", async () => {
+    const { socket, calls } = fakeSocket();
+    const conn = await opened(socket);
+    conn.handlers.data(socket, new Uint8Array(PAUSE_BYTES));
+    assert.deepEqual(calls, ["pause"]);
+    const into = new Uint8Array(PAUSE_BYTES);
+    await conn.read(into.subarray(0, PAUSE_BYTES / 4));
+    assert.deepEqual(calls, ["pause"], "still a long queue");
+    await conn.read(into);
+    assert.deepEqual(calls, ["pause", "resume"]);
+  });
+
+  it("ends reads with null after the peer's FIN and a clean close, and rejects them after a reset", async () => {
+    const { socket } = fakeSocket();
+    const clean = await opened(socket);
+    const pending = clean.read(new Uint8Array(4));
+    clean.handlers.end(socket);
+    clean.handlers.close(socket);
+    assert.equal(await pending, null);
+
+    const reset = await opened(socket);
+    const waiting = reset.read(new Uint8Array(4));
+    reset.handlers.close(socket, new Error("ECONNRESET"));
+    await assert.rejects(waiting, /ECONNRESET/);
+  });
+
+  it("waits for drain when the kernel takes nothing, then reports what it took", async () => {
+    let full = true;
+    const { socket, calls } = fakeSocket((bytes) => full ? 0 : bytes.length);
+    const conn = await opened(socket);
+    const writing = conn.write(new Uint8Array(10));
+    full = false;
+    conn.handlers.drain(socket);
+    assert.equal(await writing, 10);
+    assert.deepEqual(calls, ["write 0/10", "write 10/10"]);
+  });
+
+  it("fails the dial with the connect error, and resets a connection closed with unread bytes", async () => {
+    const refused = new BunConn();
+    const { socket, calls } = fakeSocket();
+    refused.handlers.connectError(socket, new Error("ECONNREFUSED 127.0.0.1:9"));
+    await assert.rejects(refused.opened, /ECONNREFUSED/);
+
+    const conn = await opened(socket);
+    conn.handlers.data(socket, new Uint8Array(3));
+    conn.close();
+    assert.deepEqual(calls, ["terminate"]);
+    await assert.rejects(conn.read(new Uint8Array(1)), /connection closed/);
+  });
+});

@@ -1,0 +1,29 @@
+/**
+ * The one thing our raw HTTP client (raw_http_client.ts) needs from a runtime: a connected byte stream
+ * with pull-style reads. Deno's `Deno.Conn` has this shape already (deno_dial.ts); Bun's push-style
+ * sockets are adapted to it (bun_dial.ts). Everything above it, HTTP framing included, is shared.
+ */
+
+/** A connected TCP or TLS stream. */
+export interface ByteConn {
+  /** Reads into `into`; resolves with the number of bytes read, or null at the end of the stream. */
+  read(into: Uint8Array): Promise<number | null>;
+  /** Writes some of `bytes` (at least one unless it rejects); resolves with how many were taken. */
+  write(bytes: Uint8Array): Promise<number>;
+  /** Closes at once; pending reads and writes end. Safe to call twice. */
+  close(): void;
+}
+
+/**
+ * Opens a connection to `url`'s host and port (TLS for https:). An abort of `signal` while connecting
+ * either rejects or is noticed by the caller right after; connections are never left open by it.
+ */
+export type Dial = (url: URL, signal: AbortSignal) => Promise<ByteConn>;
+
+/** The port a URL names, or its scheme's default; its hostname without IPv6 brackets. */
+export function dialAddress(url: URL): { hostname: string; port: number } {
+  return {
+    hostname: url.hostname.replace(/^\[(.*)\]$/, "$1"),
+    port: Number(url.port || (url.protocol === "https:" ? 443 : 80)),
+  };
+}
