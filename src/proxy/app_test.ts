@@ -189,6 +189,29 @@ describe("proxy app", () => {
     close();
   });
 
+  it("counts polls in pushprox_http_requests_total and logs refusals with their path, like the other endpoints", async () => {
+    const { direct, logs, close } = setup({ pollIdleTimeoutMs: 10 });
+    assert.equal((await poll(direct, "")).status, 400);
+    const idle = await direct("/poll", { method: "POST", body: "host-a", headers: { "PushProx-Accept-Idle": "1" } });
+    assert.equal(idle.status, 204);
+    const metrics = await (await direct("/metrics")).text();
+    assert.match(metrics, /^pushprox_http_requests_total\{code="400",path="\/poll"\} 1$/m);
+    assert.match(metrics, /^pushprox_http_requests_total\{code="204",path="\/poll"\} 1$/m);
+    assert.match(metrics, /^pushprox_http_duration_seconds_count\{path="\/poll"\} 2$/m);
+    assert.ok(logs.some((line) => line.includes("Request refused") && line.includes("path=/poll")), logs.join("\n"));
+    close();
+  });
+
+  it("takes a poll with a query string as a poll, and answers other methods and /poll/ with 404", async () => {
+    const { direct, close } = setup();
+    const refused = await direct("/poll?debug=1", { method: "POST", body: "" });
+    assert.equal(refused.status, 400);
+    assert.match(await refused.text(), /poll body must hold the client's FQDN/);
+    assert.equal((await direct("/poll/", { method: "POST", body: "host-a" })).status, 404);
+    assert.equal((await direct("/poll")).status, 404);
+    close();
+  });
+
   it("answers an idle poll with 204 only for clients that announce support", async () => {
     const { direct, close } = setup({ pollIdleTimeoutMs: 50 });
     const idle = await direct("/poll", {

@@ -13,6 +13,8 @@
 import { HttpError } from "./http_error.ts";
 import { PendingScrape, type ScrapeReply } from "./pending_scrape.ts";
 import type { Clock } from "../time/clock.ts";
+import { DeadlineQueue } from "./deadline_queue.ts";
+import { type EndPoll, WaitingPoll } from "./waiting_poll.ts";
 
 export interface CoordinatorOptions {
   readonly timers: Clock;
@@ -40,15 +42,15 @@ export interface PollOptions {
   readonly signal: AbortSignal;
 }
 
-interface Poller {
-  readonly take: (scrape: PendingScrape | null) => void;
-}
+type Poller = WaitingPoll<ClientEntry>;
+type PollEnd = EndPoll<ClientEntry>;
 
 interface ClientEntry {
   readonly fqdn: string;
   readonly pollers: Poller[];
   readonly queue: PendingScrape[];
-  readonly inFlight: Set<PendingScrape>;
+  /** Created with the first delivery: most clients of an idle fleet never have a scrape in flight. */
+  inFlight: Set<PendingScrape> | null;
   /** Runs while no poll is open: drops the client when it fires. */
   absenceTimer: unknown;
 }
@@ -58,8 +60,24 @@ export class Coordinator {
   readonly #clients = new Map<string, ClientEntry>();
   readonly #inFlight = new Map<string, PendingScrape>();
 
+  /** Shared by every waiting poll, so a poll carries no closure of its own. */
+  readonly #endPoll: PollEnd;
+  /** Idle deadlines of waiting polls, on one timer. */
+  readonly #idle: DeadlineQueue;
+
   constructor(options: CoordinatorOptions) {
     this.#options = options;
+    this.#idle = new DeadlineQueue(options.timers);
+    this.#endPoll = (poller, scrape, disconnected) => {
+      if (!poller.waiting) return;
+      poller.waiting = false;
+      const pollers = poller.entry.pollers;
+      const index = pollers.indexOf(poller);
+      if (index !== -1) pollers.splice(index, 1);
+      poller.signal.removeEventListener("abort", poller);
+      poller.resolve(scrape);
+      this.#pollEnded(poller.entry, disconnected);
+    };
   }
 
   /** Number of known clients (FQDNs), for `pushprox_proxy_clients`. */
@@ -106,24 +124,15 @@ export class Coordinator {
       this.#pollEnded(entry, true);
       return Promise.resolve(null);
     }
-    return new Promise((resolve) => {
-      let idleTimer: unknown;
-      const end = (scrape: PendingScrape | null, disconnected: boolean) => {
-        const index = entry.pollers.indexOf(poller);
-        if (index !== -1) entry.pollers.splice(index, 1);
-        if (idleTimer !== undefined) this.#options.timers.clearTimeout(idleTimer);
-        options.signal.removeEventListener("abort", onAbort);
-        resolve(scrape);
-        this.#pollEnded(entry, disconnected);
-      };
-      const poller: Poller = { take: (scrape) => end(scrape, false) };
-      const onAbort = () => end(null, true);
-      entry.pollers.push(poller);
-      options.signal.addEventListener("abort", onAbort, { once: true });
-      if (options.idleTimeoutMs !== null) {
-        idleTimer = this.#options.timers.setTimeout(() => end(null, false), options.idleTimeoutMs);
-      }
+    const deadline = options.idleTimeoutMs === null ? Infinity : this.#options.timers.now() + options.idleTimeoutMs;
+    let poller!: Poller;
+    const promise = new Promise<PendingScrape | null>((resolve) => {
+      poller = new WaitingPoll(entry, options.signal, resolve, this.#endPoll, deadline);
     });
+    entry.pollers.push(poller);
+    options.signal.addEventListener("abort", poller, { once: true });
+    if (deadline !== Infinity) this.#idle.add(poller);
+    return promise;
   }
 
   /** A poll took this scrape but its answer could not be sent: offer it to the next poll. */
@@ -131,7 +140,7 @@ export class Coordinator {
     if (scrape.state !== "delivered") return;
     this.#inFlight.delete(scrape.id);
     const entry = this.#clients.get(scrape.fqdn);
-    entry?.inFlight.delete(scrape);
+    entry?.inFlight?.delete(scrape);
     scrape.markQueued();
     if (entry === undefined) {
       scrape.fail(new HttpError(503, `PushProx client for "${scrape.fqdn}" disconnected before the scrape`));
@@ -145,19 +154,20 @@ export class Coordinator {
     const scrape = this.#inFlight.get(id);
     if (scrape === undefined || scrape.state !== "delivered") return undefined;
     this.#inFlight.delete(id);
-    this.#clients.get(scrape.fqdn)?.inFlight.delete(scrape);
+    this.#clients.get(scrape.fqdn)?.inFlight?.delete(scrape);
     return scrape;
   }
 
   /** Fails everything in progress and stops all timers (shutdown). */
   close(): void {
     for (const entry of this.#clients.values()) this.#drop(entry, "the proxy is shutting down");
+    this.#idle.clear();
   }
 
   #entry(fqdn: string): ClientEntry {
     let entry = this.#clients.get(fqdn);
     if (entry === undefined) {
-      entry = { fqdn, pollers: [], queue: [], inFlight: new Set(), absenceTimer: undefined };
+      entry = { fqdn, pollers: [], queue: [], inFlight: null, absenceTimer: undefined };
       this.#clients.set(fqdn, entry);
     } else if (entry.absenceTimer !== undefined) {
       this.#options.timers.clearTimeout(entry.absenceTimer);
@@ -181,7 +191,7 @@ export class Coordinator {
   #deliver(entry: ClientEntry, scrape: PendingScrape): void {
     scrape.markDelivered();
     this.#inFlight.set(scrape.id, scrape);
-    entry.inFlight.add(scrape);
+    (entry.inFlight ??= new Set()).add(scrape);
   }
 
   #nextQueued(entry: ClientEntry): PendingScrape | null {
@@ -210,14 +220,14 @@ export class Coordinator {
     for (const poller of entry.pollers.splice(0)) poller.take(null);
     const error = () => new HttpError(503, `PushProx client for "${entry.fqdn}" ${why}`);
     for (const scrape of entry.queue.splice(0)) scrape.fail(error());
-    for (const scrape of [...entry.inFlight]) scrape.fail(error());
+    for (const scrape of [...entry.inFlight ?? []]) scrape.fail(error());
   }
 
   #forget(scrape: PendingScrape): void {
     this.#inFlight.delete(scrape.id);
     const entry = this.#clients.get(scrape.fqdn);
     if (entry === undefined) return;
-    entry.inFlight.delete(scrape);
+    entry.inFlight?.delete(scrape);
     const index = entry.queue.indexOf(scrape);
     if (index !== -1) entry.queue.splice(index, 1);
   }

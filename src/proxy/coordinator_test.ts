@@ -157,6 +157,42 @@ describe("Coordinator", () => {
     assert.deepEqual(coordinator.knownClients(), []);
   });
 
+  it("ignores the idle deadline of a poll that already took a scrape", async () => {
+    const { coordinator, order, timers } = setup();
+    const first = coordinator.poll("host-a", { idleTimeoutMs: 100, signal: new AbortController().signal });
+    void coordinator.scrape(order("host-a", 60_000));
+    assert.notEqual(await first, null);
+    // The registration timeout runs from the end of the last poll, not from its stale idle deadline.
+    timers.advance(300_000);
+    assert.deepEqual(coordinator.knownClients(), []);
+
+    const again = coordinator.poll("host-b", { idleTimeoutMs: 100, signal: new AbortController().signal });
+    void coordinator.scrape(order("host-b", 60_000));
+    await again;
+    let second: unknown = "waiting";
+    void coordinator.poll("host-b", { idleTimeoutMs: null, signal: new AbortController().signal }).then((s) => second = s);
+    timers.advance(1000);
+    await flush();
+    assert.equal(second, "waiting", "the first poll's deadline must not answer the next poll");
+    coordinator.close();
+  });
+
+  it("answers every idle poll of many clients at its own deadline", async () => {
+    const { coordinator, timers } = setup();
+    const early = Array.from({ length: 50 }, (_, i) =>
+      coordinator.poll(`early-${i}`, { idleTimeoutMs: 1000, signal: new AbortController().signal }));
+    timers.advance(500);
+    const late = coordinator.poll("late", { idleTimeoutMs: 1000, signal: new AbortController().signal });
+    let lateAnswer: unknown = "waiting";
+    void late.then((s) => lateAnswer = s);
+    timers.advance(500);
+    assert.deepEqual(await Promise.all(early), Array(50).fill(null));
+    await flush();
+    assert.equal(lateAnswer, "waiting");
+    timers.advance(500);
+    assert.equal(await late, null);
+  });
+
   it("times out a scrape nobody polls for with 504 and a reason, and a late push finds nothing", async () => {
     const { coordinator, order, timers } = setup();
     const poll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });

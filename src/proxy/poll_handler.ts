@@ -19,16 +19,28 @@ export interface PollSettings {
   readonly timers: Clock;
 }
 
-export async function handlePoll(request: Request, coordinator: Coordinator, settings: PollSettings): Promise<Response> {
-  const body = await readSmallBody(request.body, MAX_POLL_BODY_BYTES, POLL_BODY_STALL_MS, settings.timers);
-  const fqdn = parsePolledFqdn(new TextDecoder().decode(body));
+/**
+ * Answers one poll: 200 with a serialized scrape, or 204 (idle timeout, or the poller left after being chosen).
+ * Rejects with HttpError for a body that is not an FQDN, too large, or too slow to arrive.
+ */
+export function handlePoll(request: Request, coordinator: Coordinator, settings: PollSettings): Promise<Response> {
   const acceptsIdle = request.headers.get(ACCEPT_IDLE_HEADER) === "1" && settings.idleTimeoutMs > 0;
-  const scrape = await coordinator.poll(fqdn, {
-    idleTimeoutMs: acceptsIdle ? settings.idleTimeoutMs : null,
-    signal: request.signal,
-  });
+  const fqdn = readSmallBody(request.body, MAX_POLL_BODY_BYTES, POLL_BODY_STALL_MS, settings.timers)
+    .then((body) => parsePolledFqdn(new TextDecoder().decode(body)));
+  // The Request stays out of the frame that waits (JavaScriptCore keeps an async function's arguments for
+  // as long as it is suspended): its headers and spent body stream would otherwise live as long as the poll.
+  return waitForWork(fqdn, request.signal, acceptsIdle ? settings.idleTimeoutMs : null, coordinator);
+}
+
+async function waitForWork(
+  fqdn: Promise<string>,
+  signal: AbortSignal,
+  idleTimeoutMs: number | null,
+  coordinator: Coordinator,
+): Promise<Response> {
+  const scrape = await coordinator.poll(await fqdn, { idleTimeoutMs, signal });
   if (scrape === null) return new Response(null, { status: 204 });
-  if (request.signal.aborted) {
+  if (signal.aborted) {
     // The poller left between being chosen and being answered: the scrape goes to the next poll instead.
     coordinator.requeue(scrape);
     return new Response(null, { status: 204 });

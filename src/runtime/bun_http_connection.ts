@@ -236,14 +236,26 @@ export class Connection {
     }
     if (!hasBody && body instanceof ReadableStream) body.cancel().catch(() => {});
     const info: ConnInfo = { absoluteForm: head.absoluteForm, remoteAddress: this.#socket.remoteAddress };
-    this.#respond(request, info, head.method === "HEAD").catch(() => {
-      this.#socket.terminate();
-      this.closed();
-    });
+    let answer: Response | Promise<Response>;
+    try {
+      answer = this.#settings.handler(request, info);
+    } catch (error) {
+      answer = Promise.reject(error);
+    }
+    void this.#respond(answer, head.method === "HEAD");
   }
 
-  async #respond(request: Request, info: ConnInfo, headRequest: boolean): Promise<void> {
-    const response = await this.#settings.handler(request, info);
+  /** Writes the answer (not the Request, which a suspended frame would keep); a failure ends the connection. */
+  async #respond(answer: Response | Promise<Response>, headRequest: boolean): Promise<void> {
+    try {
+      await this.#write(await answer, headRequest);
+    } catch {
+      this.#socket.terminate();
+      this.closed();
+    }
+  }
+
+  async #write(response: Response, headRequest: boolean): Promise<void> {
     if (this.#state === "closed") return void response.body?.cancel().catch(() => {});
     const close = !this.#keepAlive || /\bclose\b/i.test(response.headers.get("connection") ?? "");
     await writeResponse(this.#out, response, {

@@ -88,6 +88,25 @@ describe("Connection", () => {
     assert.equal(signal!.aborted, true);
   });
 
+  it("Connection drops the connection, writing nothing, when the handler throws or rejects", async () => {
+    for (const handler of [
+      () => {
+        throw new Error("handler bug");
+      },
+      () => Promise.reject(new Error("handler bug")),
+    ]) {
+      const { socket, log } = fakeSocket();
+      const connection = new Connection(socket, settings(handler));
+      connection.receive(enc("GET / HTTP/1.1\r\nHost: p\r\n\r\n"));
+      await tick();
+      assert.equal(log.terminated, true, "a connection in an unknown state must not serve another request");
+      assert.equal(log.written, "");
+      connection.receive(enc("GET / HTTP/1.1\r\nHost: p\r\n\r\n"));
+      await tick();
+      assert.equal(log.written, "", "nothing is served after the failure");
+    }
+  });
+
   it("Connection answers 408 and closes when a head stalls past the head timeout", () => {
     const { socket, log } = fakeSocket();
     const connection = new Connection(socket, settings(() => new Response("ok")));

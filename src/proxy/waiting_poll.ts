@@ -1,0 +1,68 @@
+/**
+ * One poll waiting in the coordinator, as a single object: it is its own abort listener (`handleEvent`) and
+ * its own idle deadline (`expire`), so a held poll costs this object and its promise rather than a set of
+ * closures and a timer. Thousands of them wait at once in an idle fleet, so that difference is most of
+ * what the coordinator adds per client.
+ */
+import type { Expiring } from "./deadline_queue.ts";
+import type { PendingScrape } from "./pending_scrape.ts";
+
+/**
+ * How a poll ends, shared by all polls of one coordinator: called with a scrape to hand over, or null
+ * (idle timeout, disconnect, client dropped); `disconnected` is true when the poll's connection closed.
+ */
+export type EndPoll<E> = (poll: WaitingPoll<E>, scrape: PendingScrape | null, disconnected: boolean) => void;
+
+/**
+ * A waiting poll of the client `entry`. Every way it can end goes through `end`, which must check and
+ * clear `waiting` so that only the first one counts.
+ *
+ * @example
+ * ```ts
+ * const poll = new WaitingPoll(entry, request.signal, resolve, endPoll, Infinity);
+ * request.signal.addEventListener("abort", poll, { once: true });
+ * ```
+ */
+export class WaitingPoll<E> implements Expiring {
+  /** The client this poll is for (the coordinator's own record). */
+  readonly entry: E;
+  /** The poll's connection: aborts when the client goes away. */
+  readonly signal: AbortSignal;
+  /** Settles the poll's promise. */
+  readonly resolve: (scrape: PendingScrape | null) => void;
+  readonly #end: EndPoll<E>;
+  /** When an idle poll is answered with null; Infinity holds it until work or disconnect. */
+  readonly deadline: number;
+  /** False once answered or gone: later abort events and deadlines must do nothing. */
+  waiting = true;
+
+  /** A poll that waits from now on; the caller queues it and listens for `signal` with it. */
+  constructor(
+    entry: E,
+    signal: AbortSignal,
+    resolve: (scrape: PendingScrape | null) => void,
+    end: EndPoll<E>,
+    deadline: number,
+  ) {
+    this.entry = entry;
+    this.signal = signal;
+    this.resolve = resolve;
+    this.#end = end;
+    this.deadline = deadline;
+  }
+
+  /** Hands over a scrape, or null to release the poll. */
+  take(scrape: PendingScrape | null): void {
+    this.#end(this, scrape, false);
+  }
+
+  /** The idle timeout passed without work. */
+  expire(): void {
+    this.#end(this, null, false);
+  }
+
+  /** The poll's connection closed (this object is the signal's "abort" listener). */
+  handleEvent(): void {
+    this.#end(this, null, true);
+  }
+}
