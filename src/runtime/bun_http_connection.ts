@@ -173,7 +173,8 @@ export class Connection {
         decoded = this.#chunked.push(bytes);
       } catch (error) {
         this.#failBody(error as Error);
-        this.#socket.terminate();
+        // FIN, not RST: responses to earlier pipelined requests may still be in flight, and RST discards them.
+        this.#socket.end();
         return this.closed();
       }
       for (const piece of decoded.data) this.#enqueue(piece);
@@ -242,29 +243,30 @@ export class Connection {
     } catch (error) {
       answer = Promise.reject(error);
     }
-    void this.#respond(answer, head.method === "HEAD");
+    void this.#respond(answer, head.method === "HEAD", head.version === "HTTP/1.0");
   }
 
   /** Writes the answer (not the Request, which a suspended frame would keep); a failure ends the connection. */
-  async #respond(answer: Response | Promise<Response>, headRequest: boolean): Promise<void> {
+  async #respond(answer: Response | Promise<Response>, headRequest: boolean, http10: boolean): Promise<void> {
     try {
-      await this.#write(await answer, headRequest);
+      await this.#write(await answer, headRequest, http10);
     } catch {
       this.#socket.terminate();
       this.closed();
     }
   }
 
-  async #write(response: Response, headRequest: boolean): Promise<void> {
+  async #write(response: Response, headRequest: boolean, http10: boolean): Promise<void> {
     if (this.#state === "closed") return void response.body?.cancel().catch(() => {});
     const close = !this.#keepAlive || /\bclose\b/i.test(response.headers.get("connection") ?? "");
-    await writeResponse(this.#out, response, {
+    const unframed = await writeResponse(this.#out, response, {
       headRequest,
       connection: close ? "close" : null,
       date: this.#settings.date(),
+      http10,
     });
     this.#aborter = null;
-    if (close || !this.#bodyDone || !this.#keepAlive) {
+    if (close || unframed || !this.#bodyDone || !this.#keepAlive) {
       this.#state = "closed";
       this.#socket.end();
       return;

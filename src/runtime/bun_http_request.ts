@@ -10,6 +10,18 @@ import { quoteExcerpt } from "../wire/bytes_text.ts";
 import { WireError } from "../wire/types.ts";
 
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
+/**
+ * RFC 3986 authority as a Host header may carry it: IP-literal or reg-name, optional port. Anything else
+ * ("/", "?", "#", "@", "\\", spaces) would move the URL's path, so `Host: evil/poll?` could route a request
+ * for /metrics to /poll.
+ */
+const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::\d{0,5})?$/;
+/**
+ * Methods we pass to the handler. Bun's `Request` turns any method it does not know into GET ("FOO", "-ET")
+ * and upper-cases the ones it knows ("purge"), so the handler would serve a request that was never sent;
+ * refusing the rest is what node:http does too. Methods are case-sensitive (RFC 9110 section 9.1).
+ */
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]);
 
 /** How the request body is delimited on the wire. */
 export type RequestBodyFraming =
@@ -30,11 +42,27 @@ export interface IncomingHead {
   readonly expectContinue: boolean;
   /** Offset of the first body byte in the bytes the head was parsed from. */
   readonly bodyOffset: number;
+  /** "HTTP/1.1" or "HTTP/1.0": a 1.0 client cannot read a chunked response. */
+  readonly version: "HTTP/1.1" | "HTTP/1.0";
+}
+
+/**
+ * How many CR and LF bytes before a request line are skipped: RFC 9112 section 2.2 asks servers to ignore
+ * at least one empty line there (some clients send CRLF after a POST body), and Go's server skips up to 4.
+ * Bounded, so a stream of nothing but line ends still ends in a 400 or 431.
+ */
+const MAX_LEADING_BLANK = 4;
+
+function leadingBlank(bytes: Uint8Array): number {
+  let n = 0;
+  while (n < MAX_LEADING_BLANK && (bytes[n] === 0x0d || bytes[n] === 0x0a)) n++;
+  return n;
 }
 
 /**
  * Offset just after the blank line that ends a head in `bytes`, or -1 when it has not arrived yet.
- * `from` lets a caller resume the search where the previous one stopped. Bare LF line ends count too.
+ * `from` lets a caller resume the search where the previous one stopped. Bare LF line ends count too, and
+ * up to 4 CR or LF bytes before the request line are not taken for the blank line.
  *
  * @example
  * ```ts
@@ -42,7 +70,8 @@ export interface IncomingHead {
  * ```
  */
 export function headEnd(bytes: Uint8Array, from: number): number {
-  for (let lf = bytes.indexOf(0x0a, from); lf !== -1; lf = bytes.indexOf(0x0a, lf + 1)) {
+  const start = Math.max(from, leadingBlank(bytes));
+  for (let lf = bytes.indexOf(0x0a, start); lf !== -1; lf = bytes.indexOf(0x0a, lf + 1)) {
     const next = bytes[lf + 1];
     if (next === 0x0a) return lf + 2;
     if (next === 0x0d && bytes[lf + 2] === 0x0a) return lf + 3;
@@ -52,7 +81,8 @@ export function headEnd(bytes: Uint8Array, from: number): number {
 }
 
 /**
- * Parses and interprets the head at the start of `bytes` (which must contain the whole head).
+ * Parses and interprets the head at the start of `bytes` (which must contain the whole head). A Web
+ * `Request` cannot carry an asterisk-form target (`OPTIONS * HTTP/1.1`): its URL gets the path "/*".
  *
  * @example
  * ```ts
@@ -60,12 +90,18 @@ export function headEnd(bytes: Uint8Array, from: number): number {
  * head.absoluteForm; // true
  * ```
  * @throws {WireError} "too_large" past `maxHeaderBytes`, "malformed" for anything a server must refuse
- * with 400: bad syntax, a bad URL, conflicting or unsupported body framing, HTTP/1.1 without Host.
+ * with 400: bad syntax, a method outside RFC 9110 and PATCH, a bad URL or Host, authority-form, conflicting
+ * or unsupported body framing, HTTP/1.1 without Host.
  */
 export function interpretHead(bytes: Uint8Array, tls: boolean, maxHeaderBytes: number): IncomingHead {
-  const head = parseRequestHead(bytes, maxHeaderBytes);
-  if (head.version !== "HTTP/1.1" && head.version !== "HTTP/1.0") {
-    throw new WireError("malformed", `unsupported HTTP version ${quoteExcerpt(head.version)}`);
+  const skip = leadingBlank(bytes);
+  const head = parseRequestHead(bytes.subarray(skip), maxHeaderBytes);
+  const version = head.version;
+  if (version !== "HTTP/1.1" && version !== "HTTP/1.0") {
+    throw new WireError("malformed", `unsupported HTTP version ${quoteExcerpt(version)}`);
+  }
+  if (!METHODS.has(head.method)) {
+    throw new WireError("malformed", `unsupported method ${quoteExcerpt(head.method)}`);
   }
   const headers = new Headers();
   const lengths: string[] = [];
@@ -78,18 +114,26 @@ export function interpretHead(bytes: Uint8Array, tls: boolean, maxHeaderBytes: n
   }
   const absoluteForm = ABSOLUTE_FORM.test(head.target);
   const host = headers.get("host");
-  if (host === null && head.version === "HTTP/1.1" && !absoluteForm) {
+  if (host === null && version === "HTTP/1.1" && !absoluteForm) {
     throw new WireError("malformed", "HTTP/1.1 request without a Host header");
   }
-  const url = absoluteForm ? head.target : `${tls ? "https" : "http"}://${host || "localhost"}${head.target}`;
-  if (!absoluteForm && !head.target.startsWith("/") && head.target !== "*") {
+  // RFC 9112 section 3.2: only absolute-form ignores Host, so a bad one is refused only with other forms.
+  if (!absoluteForm && host !== null && !HOST.test(host)) {
+    throw new WireError("malformed", `malformed Host header ${quoteExcerpt(host)}`);
+  }
+  const asterisk = head.target === "*" && head.method === "OPTIONS";
+  if (!absoluteForm && !head.target.startsWith("/") && !asterisk) {
     throw new WireError("malformed", `unsupported request target ${quoteExcerpt(head.target)}`);
   }
+  const path = asterisk ? "/*" : head.target;
+  const url = absoluteForm ? head.target : `${tls ? "https" : "http"}://${host || "localhost"}${path}`;
   if (!URL.canParse(url)) throw new WireError("malformed", `malformed request URL ${quoteExcerpt(url)}`);
   const connection = (headers.get("connection") ?? "").toLowerCase();
-  const keepAlive = head.version === "HTTP/1.1"
+  // RFC 9112 section 6.1: Transfer-Encoding in an HTTP/1.0 request means framing that cannot be trusted;
+  // the message may be read, but the connection must close after it.
+  const keepAlive = version === "HTTP/1.1"
     ? !/(?:^|,)\s*close\s*(?:,|$)/.test(connection)
-    : /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection);
+    : /(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection) && codings === null;
   return {
     method: head.method,
     url,
@@ -98,7 +142,8 @@ export function interpretHead(bytes: Uint8Array, tls: boolean, maxHeaderBytes: n
     body: bodyFraming(codings, lengths),
     keepAlive,
     expectContinue: (headers.get("expect") ?? "").toLowerCase() === "100-continue",
-    bodyOffset: head.bodyOffset,
+    bodyOffset: skip + head.bodyOffset,
+    version,
   };
 }
 

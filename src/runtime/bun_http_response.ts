@@ -22,6 +22,11 @@ export interface ResponseContext {
   readonly connection: "close" | "keep-alive" | null;
   /** Value for a Date header when the response has none (RFC 9110 asks origin servers to send one). */
   readonly date: string;
+  /**
+   * The request was HTTP/1.0. Such a client cannot read chunked framing (RFC 9112 section 7.1), and keeps
+   * the connection only when the response says `connection: keep-alive` (section 9.3).
+   */
+  readonly http10?: boolean;
 }
 
 /** Hop-by-hop and framing headers: this writer frames the body itself. */
@@ -34,7 +39,9 @@ const NOT_RELAYED = new Set([
 ]);
 
 /**
- * Writes `response` to `sink`. Resolves when the last byte was handed to the socket.
+ * Writes `response` to `sink`. Resolves when the last byte was handed to the socket: to true when the body
+ * went out unframed, ended only by closing the connection (a body of unknown length for an HTTP/1.0
+ * client), which the caller must then do; else to false.
  *
  * @example
  * ```ts
@@ -48,34 +55,42 @@ export async function writeResponse(
   sink: ByteSink,
   response: Response,
   context: ResponseContext,
-): Promise<void> {
+): Promise<boolean> {
   const status = response.status;
-  let head = `HTTP/1.1 ${status} ${response.statusText || statusText(status)}\r\n`;
+  let fields = `HTTP/1.1 ${status} ${response.statusText || statusText(status)}\r\n`;
   let hasDate = false;
   response.headers.forEach((value, name) => {
     if (NOT_RELAYED.has(name)) return;
     if (name === "date") hasDate = true;
-    head += `${name}: ${value}\r\n`;
+    fields += `${name}: ${value}\r\n`;
   });
-  for (const cookie of response.headers.getSetCookie()) head += `set-cookie: ${cookie}\r\n`;
-  if (!hasDate) head += `date: ${context.date}\r\n`;
-  if (context.connection !== null) head += `connection: ${context.connection}\r\n`;
+  for (const cookie of response.headers.getSetCookie()) fields += `set-cookie: ${cookie}\r\n`;
+  if (!hasDate) fields += `date: ${context.date}\r\n`;
+  const http10 = context.http10 === true;
+  const kept = context.connection ?? (http10 ? "keep-alive" : null);
+  const head = (connection: string | null) =>
+    connection === null ? fields : `${fields}connection: ${connection}\r\n`;
   const declared = response.headers.get("content-length");
   const body = response.body;
 
   if (context.headRequest || !statusAllowsBody(status)) {
-    if (declared !== null && statusAllowsBody(status)) head += `content-length: ${declared}\r\n`;
+    let out = head(kept);
+    if (declared !== null && statusAllowsBody(status)) out += `content-length: ${declared}\r\n`;
     await body?.cancel().catch(() => {});
-    return sink.write(latin1Encode(`${head}\r\n`));
+    await sink.write(latin1Encode(`${out}\r\n`));
+    return false;
   }
-  if (body === null) return sink.write(latin1Encode(`${head}content-length: 0\r\n\r\n`));
+  if (body === null) {
+    await sink.write(latin1Encode(`${head(kept)}content-length: 0\r\n\r\n`));
+    return false;
+  }
 
   const reader = body.getReader();
   try {
     if (declared !== null && /^\d{1,15}$/.test(declared)) {
-      await sink.write(latin1Encode(`${head}content-length: ${declared}\r\n\r\n`));
+      await sink.write(latin1Encode(`${head(kept)}content-length: ${declared}\r\n\r\n`));
       await writeRaw(sink, reader, Number(declared));
-      return;
+      return false;
     }
     const first = await nextPiece(reader);
     const second = first === null ? null : await nextPiece(reader);
@@ -83,14 +98,25 @@ export async function writeResponse(
       // The whole body came in one piece (Hono's c.text(), a buffered scrape): a length is cheaper to frame
       // and lets the head and body leave in one write.
       const bytes = first ?? new Uint8Array(0);
-      return sink.write(join(latin1Encode(`${head}content-length: ${bytes.length}\r\n\r\n`), bytes));
+      await sink.write(join(latin1Encode(`${head(kept)}content-length: ${bytes.length}\r\n\r\n`), bytes));
+      return false;
     }
-    await sink.write(join(latin1Encode(`${head}transfer-encoding: chunked\r\n\r\n`), encodeChunk(first!)));
+    if (http10) {
+      await sink.write(join(latin1Encode(`${head("close")}\r\n`), first!));
+      for (let piece: Uint8Array | null = second; piece !== null; piece = await nextPiece(reader)) {
+        await sink.write(piece);
+      }
+      return true;
+    }
+    await sink.write(
+      join(latin1Encode(`${head(kept)}transfer-encoding: chunked\r\n\r\n`), encodeChunk(first!)),
+    );
     await sink.write(encodeChunk(second));
     for (let piece = await nextPiece(reader); piece !== null; piece = await nextPiece(reader)) {
       await sink.write(encodeChunk(piece));
     }
     await sink.write(lastChunk());
+    return false;
   } catch (error) {
     await reader.cancel(error).catch(() => {});
     throw error;

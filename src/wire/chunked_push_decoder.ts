@@ -35,7 +35,10 @@ export interface DecodedPiece {
  * ```
  */
 export class ChunkedPushDecoder {
-  #state: "size" | "ext" | "data" | "data-end" | "trailer" | "done" = "size";
+  /** "size-end": whitespace after the size, where only more whitespace or ";" may follow. */
+  #state: "size" | "size-end" | "ext" | "data" | "data-end" | "trailer" | "done" = "size";
+  /** The previous byte was a CR: only LF may follow. */
+  #cr = false;
   #size = 0;
   #digits = 0;
   #remaining = 0;
@@ -75,23 +78,39 @@ export class ChunkedPushDecoder {
       if (this.#state === "trailer" && ++this.#trailerBytes > this.#maxTrailerBytes) {
         throw new WireError("too_large", `trailer section exceeds ${this.#maxTrailerBytes} bytes`);
       }
+      // A bare CR is where parsers disagree ("1\r0" is 0x10 to one, 0x1 and a broken line to another), and a
+      // disagreement about where a body ends is request smuggling: refuse it.
+      if (this.#cr && byte !== LF) throw this.#malformed("CR without LF");
+      this.#cr = byte === CR;
       if (byte === CR) continue;
       if (byte === LF) {
         this.#endLine();
         continue;
       }
       this.#content++;
-      if (this.#state === "size") {
-        const digit = hexValue(byte);
-        if (byte === 0x3b || byte === 0x20 || byte === 0x09) this.#state = "ext";
-        else if (digit === -1) throw this.#malformed(`unexpected byte 0x${byte.toString(16)} in a size line`);
-        else if (++this.#digits > MAX_HEX_DIGITS) throw this.#malformed("chunk size too large");
-        else this.#size = this.#size * 16 + digit;
-      } else if (this.#state === "data-end") {
-        throw this.#malformed("chunk data longer than its size");
-      }
+      this.#lineByte(byte);
     }
     return { data, consumed: at, done: this.#state === "done" };
+  }
+
+  /** One byte of a size, extension, data-end or trailer line other than CR and LF. */
+  #lineByte(byte: number): void {
+    const state = this.#state;
+    if (state === "data-end") throw this.#malformed("chunk data longer than its size");
+    const blank = byte === 0x20 || byte === 0x09;
+    if (state === "size" || state === "size-end") {
+      const digit = state === "size" ? hexValue(byte) : -1;
+      if (byte === 0x3b && this.#digits > 0) this.#state = "ext";
+      else if (blank && this.#digits > 0) this.#state = "size-end";
+      else if (digit === -1) throw this.#malformed(`unexpected byte 0x${byte.toString(16)} in a size line`);
+      else if (++this.#digits > MAX_HEX_DIGITS) throw this.#malformed("chunk size too large");
+      else this.#size = this.#size * 16 + digit;
+    } else if ((byte < 0x20 && !blank) || byte === 0x7f) {
+      // Extensions and trailer fields are dropped, but control bytes in them are a broken message, not data.
+      throw this.#malformed(
+        `control byte 0x${byte.toString(16)} in a ${state === "ext" ? "chunk extension" : "trailer"}`,
+      );
+    }
   }
 
   #endLine(): void {

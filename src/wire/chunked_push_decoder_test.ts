@@ -49,4 +49,33 @@ describe("ChunkedPushDecoder", () => {
       /trailer section exceeds 10 bytes/,
     );
   });
+
+  it("push() rejects a bare CR in a size line, also when the CR ends one piece", () => {
+    assert.throws(() => new ChunkedPushDecoder().push(enc("1\r0\r\n")), /CR without LF/);
+    const decoder = new ChunkedPushDecoder();
+    decoder.push(enc("1\r"));
+    assert.throws(() => decoder.push(enc("0\r\n")), /CR without LF/);
+  });
+
+  it("push() rejects a bare CR where the CRLF after chunk data belongs", () => {
+    assert.throws(() => new ChunkedPushDecoder().push(enc("1\r\na\r\r\n0\r\n\r\n")), /CR without LF/);
+  });
+
+  it("push() accepts whitespace before an extension but rejects other text after the size", () => {
+    const result = new ChunkedPushDecoder().push(enc("5 \t;a=b\r\nhello\r\n0\r\n\r\n"));
+    assert.equal(text(result.data), "hello");
+    assert.throws(() => new ChunkedPushDecoder().push(enc("5 5\r\n")), /unexpected byte 0x35 in a size line/);
+    assert.throws(() => new ChunkedPushDecoder().push(enc(" 5\r\n")), /unexpected byte 0x20/);
+  });
+
+  it("push() rejects control bytes in an extension or a trailer", () => {
+    assert.throws(
+      () => new ChunkedPushDecoder().push(enc("3;a\x00b\r\n")),
+      /control byte 0x0 in a chunk extension/,
+    );
+    assert.throws(
+      () => new ChunkedPushDecoder().push(enc("0\r\nX-T: a\x01\r\n\r\n")),
+      /control byte 0x1 in a trailer/,
+    );
+  });
 });

@@ -1,0 +1,74 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { type ByteSink, writeResponse } from "./bun_http_response.ts";
+
+const DATE = "Thu, 01 Jan 2026 00:00:00 GMT";
+
+/** A sink that keeps everything written, as text. */
+function sink(): ByteSink & { text: () => string } {
+  let out = "";
+  return {
+    write: (bytes) => void (out += new TextDecoder().decode(bytes)),
+    text: () => out,
+  };
+}
+
+/** A body that arrives in several pieces, so its length is not known up front. */
+function pieces(...parts: string[]): Response {
+  return new Response(
+    new ReadableStream({
+      start(controller) {
+        for (const part of parts) controller.enqueue(new TextEncoder().encode(part));
+        controller.close();
+      },
+    }),
+  );
+}
+
+describe("writeResponse()", () => {
+  it("writeResponse() frames a body of unknown length as chunked for an HTTP/1.1 client", async () => {
+    const out = sink();
+    const close = await writeResponse(out, pieces("ab", "cd"), {
+      headRequest: false,
+      connection: null,
+      date: DATE,
+    });
+    assert.equal(close, false);
+    assert.match(out.text(), /transfer-encoding: chunked\r\n\r\n2\r\nab\r\n2\r\ncd\r\n0\r\n\r\n$/);
+  });
+
+  it("writeResponse() sends no chunks to an HTTP/1.0 client: the body ends with the connection", async () => {
+    const out = sink();
+    const close = await writeResponse(out, pieces("ab", "cd"), {
+      headRequest: false,
+      connection: null,
+      date: DATE,
+      http10: true,
+    });
+    assert.equal(close, true, "the caller is told to close");
+    assert.doesNotMatch(out.text(), /transfer-encoding|content-length/);
+    assert.match(out.text(), /connection: close\r\n\r\nabcd$/);
+  });
+
+  it("writeResponse() tells an HTTP/1.0 keep-alive client that the connection stays", async () => {
+    const out = sink();
+    const close = await writeResponse(out, new Response("hello"), {
+      headRequest: false,
+      connection: null,
+      date: DATE,
+      http10: true,
+    });
+    assert.equal(close, false);
+    assert.match(out.text(), /connection: keep-alive\r\ncontent-length: 5\r\n\r\nhello$/);
+  });
+
+  it("writeResponse() writes the declared length and no body for HEAD", async () => {
+    const out = sink();
+    await writeResponse(out, new Response("twelve bytes", { headers: { "content-length": "12" } }), {
+      headRequest: true,
+      connection: "close",
+      date: DATE,
+    });
+    assert.match(out.text(), /^HTTP\/1\.1 200 OK\r\n[^]*connection: close\r\ncontent-length: 12\r\n\r\n$/);
+  });
+});
