@@ -116,12 +116,12 @@ function plan(options: Options): Step[] {
         requires: impl === "binary" ? "build" : undefined,
       });
       if (impl === "bun") {
-        // The candidate Bun.listen server (opt-in today) must pass everything node:http passes.
+        // The node:http fallback (PUSHPROX_BUN_SERVER=node) must keep passing everything the default does.
         steps.push({
-          name: "e2e + interop (bun, raw server)",
+          name: "e2e + interop (bun, node:http server)",
           command: DENO,
           args: ["test", "-A", ...PER_IMPL_DIRS],
-          env: { PUSHPROX_IMPL: impl, PUSHPROX_BUN_SERVER: "raw" },
+          env: { PUSHPROX_IMPL: impl, PUSHPROX_BUN_SERVER: "node" },
           parser: "deno",
         });
       }

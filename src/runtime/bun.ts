@@ -21,6 +21,17 @@ declare const Bun: {
   readonly connect: BunConnect;
 };
 
+/**
+ * Our own HTTP/1.1 server over Bun.listen by default: it keeps the request line (Bun.serve does not), holds
+ * an idle client for about half the memory of node:http and spends ~20% less CPU per scrape (README,
+ * Performance). `PUSHPROX_BUN_SERVER=node` falls back to node:http, which every test also runs against.
+ */
+function pickServer(choice: string | undefined): Runtime["serve"] {
+  if (choice === undefined || choice === "" || choice === "bun") return serveBunRaw;
+  if (choice === "node") return serveNodeHttp;
+  return () => Promise.reject(new TypeError(`PUSHPROX_BUN_SERVER must be "bun" or "node", not "${choice}"`));
+}
+
 export function bunRuntime(): Runtime {
   // One pool for every client of this runtime: the push leg recycles the buffers the target leg filled.
   const pool = new BufferPool();
@@ -31,9 +42,7 @@ export function bunRuntime(): Runtime {
     args: Bun.argv.slice(2),
     env: (name) => Bun.env[name],
     fqdn: () => lookupFqdn(),
-    // Opt-in for now: our own HTTP/1.1 server over Bun.listen costs ~40% less memory per held poll and
-    // ~16% less CPU per scrape than node:http, but is new; PUSHPROX_BUN_SERVER=raw selects it.
-    serve: Bun.env.PUSHPROX_BUN_SERVER === "raw" ? serveBunRaw : serveNodeHttp,
+    serve: pickServer(Bun.env.PUSHPROX_BUN_SERVER),
     httpClient: (tls) => createRawHttpClient(bunDialer(Bun.connect, tls), { pool }),
     readTextFile: (path) => Bun.file(path).text(),
     onShutdownSignal(onSignal) {
