@@ -164,6 +164,8 @@ export interface StartClientOptions {
    */
   readonly waitFor?: "registered" | "started";
   readonly timeoutMs?: number;
+  /** Extra environment variables for the client process. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -190,6 +192,7 @@ export async function startClient(
     command,
     args: [...args, ...metricsFlag, ...flags],
     cwd: REPO_ROOT,
+    env: options.env,
   });
   if ((options.waitFor ?? "registered") === "registered") {
     if (proxyUrl === undefined) {
