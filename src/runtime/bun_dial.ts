@@ -96,7 +96,8 @@ export class BunConn implements ByteConn {
   #ended = false;
   #failure: Error | null = null;
   #closed = false;
-  #reader: (Waiter<number | null> & { into: Uint8Array }) | null = null;
+  /** A pending read: copying into `into`, or (`into` null) handing over at most `limit` bytes. */
+  #reader: (Waiter<number | Uint8Array | null> & { into: Uint8Array | null; limit: number }) | null = null;
   #writer: (Waiter<number> & { bytes: Uint8Array }) | null = null;
 
   constructor() {
@@ -132,10 +133,22 @@ export class BunConn implements ByteConn {
   }
 
   read(into: Uint8Array): Promise<number | null> {
-    if (this.#queued > 0) return Promise.resolve(this.#take(into));
+    if (this.#queued > 0) return Promise.resolve(this.#copyOut(into));
     if (this.#failure !== null) return Promise.reject(this.#failure);
     if (this.#ended) return Promise.resolve(null);
-    return new Promise((resolve, reject) => this.#reader = { resolve, reject, into });
+    return new Promise((resolve, reject) =>
+      this.#reader = { resolve: resolve as (value: number | Uint8Array | null) => void, reject, into, limit: into.length }
+    );
+  }
+
+  /** Bun hands each receive over in a fresh buffer: passing it on saves a copy per byte. */
+  take(limit: number): Promise<Uint8Array | null> {
+    if (this.#queued > 0) return Promise.resolve(this.#handOut(limit));
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise((resolve, reject) =>
+      this.#reader = { resolve: resolve as (value: number | Uint8Array | null) => void, reject, into: null, limit }
+    );
   }
 
   write(bytes: Uint8Array): Promise<number> {
@@ -172,14 +185,6 @@ export class BunConn implements ByteConn {
 
   #receive(socket: BunClientSocket, bytes: Uint8Array): void {
     if (this.#closed) return socket.terminate();
-    const reader = this.#reader;
-    if (reader !== null && this.#queued === 0) {
-      this.#reader = null;
-      const n = Math.min(bytes.length, reader.into.length);
-      reader.into.set(n === bytes.length ? bytes : bytes.subarray(0, n));
-      if (n < bytes.length) this.#enqueue(bytes.subarray(n));
-      return reader.resolve(n);
-    }
     this.#enqueue(bytes);
     this.#wakeReader();
   }
@@ -193,8 +198,8 @@ export class BunConn implements ByteConn {
     }
   }
 
-  /** Copies queued bytes into `into`; resumes the socket once the queue is short again. */
-  #take(into: Uint8Array): number {
+  /** Copies queued bytes into `into`. */
+  #copyOut(into: Uint8Array): number {
     let n = 0;
     while (n < into.length && this.#queue.length > 0) {
       const first = this.#queue[0]!;
@@ -204,12 +209,27 @@ export class BunConn implements ByteConn {
       if (count === first.length) this.#queue.shift();
       else this.#queue[0] = first.subarray(count);
     }
+    this.#dequeued(n);
+    return n;
+  }
+
+  /** The first queued piece, or its first `limit` bytes. */
+  #handOut(limit: number): Uint8Array {
+    const first = this.#queue[0]!;
+    const piece = first.length <= limit ? first : first.subarray(0, limit);
+    if (piece === first) this.#queue.shift();
+    else this.#queue[0] = first.subarray(limit);
+    this.#dequeued(piece.length);
+    return piece;
+  }
+
+  /** Resumes the socket once the queue is short again. */
+  #dequeued(n: number): void {
     this.#queued -= n;
     if (this.#paused && this.#queued < PAUSE_BYTES / 2) {
       this.#paused = false;
       this.#socket?.resume();
     }
-    return n;
   }
 
   #wakeReader(): void {
@@ -217,7 +237,7 @@ export class BunConn implements ByteConn {
     if (reader === null) return;
     if (this.#queued > 0) {
       this.#reader = null;
-      reader.resolve(this.#take(reader.into));
+      reader.resolve(reader.into === null ? this.#handOut(reader.limit) : this.#copyOut(reader.into));
     } else if (this.#ended) {
       this.#reader = null;
       reader.resolve(null);
