@@ -5,7 +5,9 @@
  * Where we deliberately differ from upstream:
  * - A poll whose connection closes is forgotten at once; a scrape is never handed to a dead poll.
  * - A client whose last poll connection closed and that does not come back within a short grace period is
- *   dropped, failing its queued and in-flight scrapes at once instead of at their timeout.
+ *   dropped, failing its queued and in-flight scrapes at once instead of at their timeout. So is one that
+ *   took a scrape and did not poll again within that grace: ours and upstream's clients poll again at once,
+ *   and a poll whose peer died just before its answer was written never reports a close.
  * - A scrape for a host with no client fails at once, naming the host.
  * - Several pollers for one FQDN share its scrapes (longest-waiting poll first); none is expired with a 408.
  * - Idle polls can be answered after a bounded wait, for clients that asked for it.
@@ -76,7 +78,7 @@ export class Coordinator {
       if (index !== -1) pollers.splice(index, 1);
       poller.signal.removeEventListener("abort", poller);
       poller.resolve(scrape);
-      this.#pollEnded(poller.entry, disconnected);
+      this.#pollEnded(poller.entry, disconnected ? "disconnected" : scrape !== null ? "took work" : "idle");
     };
   }
 
@@ -117,11 +119,11 @@ export class Coordinator {
     const queued = this.#nextQueued(entry);
     if (queued !== null) {
       this.#deliver(entry, queued);
-      this.#pollEnded(entry, false);
+      this.#pollEnded(entry, "took work");
       return Promise.resolve(queued);
     }
     if (options.signal.aborted) {
-      this.#pollEnded(entry, true);
+      this.#pollEnded(entry, "disconnected");
       return Promise.resolve(null);
     }
     const deadline = options.idleTimeoutMs === null ? Infinity : this.#options.timers.now() + options.idleTimeoutMs;
@@ -201,16 +203,25 @@ export class Coordinator {
     return null;
   }
 
-  /** After a poll ends: with no poll left open, start the clock on the client's absence. */
-  #pollEnded(entry: ClientEntry, disconnected: boolean): void {
+  /**
+   * After a poll ends: with no poll left open, start the clock on the client's absence. A client that
+   * disconnected or took work is expected back within the grace period; one answered idle, within the
+   * registration timeout.
+   */
+  #pollEnded(entry: ClientEntry, how: "disconnected" | "took work" | "idle"): void {
     if (entry.pollers.length > 0 || this.#clients.get(entry.fqdn) !== entry) return;
     if (entry.absenceTimer !== undefined) this.#options.timers.clearTimeout(entry.absenceTimer);
     const { disconnectGraceMs, registrationTimeoutMs } = this.#options;
+    const why = how === "disconnected"
+      ? "disconnected"
+      : how === "took work"
+      ? `did not poll again within ${disconnectGraceMs / 1000}s of taking a scrape`
+      : `did not poll for ${registrationTimeoutMs / 1000}s`;
     entry.absenceTimer = this.#options.timers.setTimeout(() => {
       entry.absenceTimer = undefined;
       if (entry.pollers.length > 0) return;
-      this.#drop(entry, disconnected ? "disconnected" : `did not poll for ${registrationTimeoutMs / 1000}s`);
-    }, disconnected ? disconnectGraceMs : registrationTimeoutMs);
+      this.#drop(entry, why);
+    }, how === "idle" ? registrationTimeoutMs : disconnectGraceMs);
   }
 
   #drop(entry: ClientEntry, why: string): void {

@@ -120,6 +120,8 @@ describe("Coordinator", () => {
     timers.advance(500);
     const again = await coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
     assert.equal(again?.id, "id-1");
+    // Having taken the scrape, the client polls again at once, as every real client does.
+    void coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
     timers.advance(5000);
     assert.deepEqual(coordinator.knownClients(), ["host-a"]);
     coordinator.claim("id-1")!.relay({ status: 200, statusText: "", headers: new Headers() }, body("ok"));
@@ -198,11 +200,27 @@ describe("Coordinator", () => {
     const poll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
     const reply = coordinator.scrape(order("host-a", 2000));
     await poll;
+    void coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
     timers.advance(2000);
     const error = await rejection(reply);
     assert.equal(error.status, 504);
     assert.match(error.message, /pushed no result/);
     assert.equal(coordinator.claim("id-1"), undefined);
+  });
+
+  it("fails a taken scrape after the grace period when its client never polls again", async () => {
+    // The poll's peer may die just before the scrape is written to it: no close is ever reported then.
+    const { coordinator, order, timers } = setup();
+    const poll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
+    const reply = coordinator.scrape(order("host-a", 30_000));
+    await poll;
+    timers.advance(999);
+    assert.deepEqual(coordinator.knownClients(), ["host-a"]);
+    timers.advance(1);
+    const error = await rejection(reply);
+    assert.equal(error.status, 503);
+    assert.match(error.message, /"host-a" did not poll again within 1s of taking a scrape/);
+    assert.deepEqual(coordinator.knownClients(), []);
   });
 
   it("serves every scrape when two clients poll for the same FQDN, oldest poll first", async () => {
