@@ -202,6 +202,24 @@ describe("proxy app", () => {
     close();
   });
 
+  it("counts pushes in pushprox_http_requests_total and answers /push/ and GET /push with 404", async () => {
+    const { direct, logs, close } = setup();
+    const unknown = await direct("/push", {
+      method: "POST",
+      body: "HTTP/1.1 200 OK\r\nId: no-such-id\r\nContent-Length: 0\r\n\r\n",
+    });
+    assert.equal(unknown.status, 404);
+    assert.equal((await direct("/push/", { method: "POST", body: "" })).status, 404);
+    assert.equal((await direct("/push")).status, 404);
+    const metrics = await (await direct("/metrics")).text();
+    // The unknown id and the GET, both counted under /push; /push/ under its own path.
+    assert.match(metrics, /^pushprox_http_requests_total\{code="404",path="\/push"\} 2$/m);
+    assert.match(metrics, /^pushprox_http_requests_total\{code="404",path="\/push\/"\} 1$/m);
+    assert.match(metrics, /^pushprox_http_duration_seconds_count\{path="\/push"\} 2$/m);
+    assert.ok(logs.some((line) => line.includes("Request refused") && line.includes("path=/push")), logs.join("\n"));
+    close();
+  });
+
   it("takes a poll with a query string as a poll, and answers other methods and /poll/ with 404", async () => {
     const { direct, close } = setup();
     const refused = await direct("/poll?debug=1", { method: "POST", body: "" });
