@@ -16,7 +16,7 @@ import { HttpError } from "./http_error.ts";
 import { PendingScrape, type ScrapeReply } from "./pending_scrape.ts";
 import type { Clock } from "../time/clock.ts";
 import { DeadlineQueue } from "./deadline_queue.ts";
-import { type EndPoll, WaitingPoll } from "./waiting_poll.ts";
+import { type EndPoll, IdleDeadline, WaitingPoll } from "./waiting_poll.ts";
 
 export interface CoordinatorOptions {
   readonly timers: Clock;
@@ -77,6 +77,7 @@ export class Coordinator {
       const index = pollers.indexOf(poller);
       if (index !== -1) pollers.splice(index, 1);
       poller.signal.removeEventListener("abort", poller);
+      poller.idle?.cancel();
       poller.resolve(scrape);
       this.#pollEnded(poller.entry, disconnected ? "disconnected" : scrape !== null ? "took work" : "idle");
     };
@@ -133,7 +134,7 @@ export class Coordinator {
     });
     entry.pollers.push(poller);
     options.signal.addEventListener("abort", poller, { once: true });
-    if (deadline !== Infinity) this.#idle.add(poller);
+    if (deadline !== Infinity) this.#idle.add(poller.idle = new IdleDeadline(poller));
     return promise;
   }
 
