@@ -30,7 +30,9 @@ export interface ProxyAppOptions {
 }
 
 /** Builds the handler the runtime adapter serves. */
-export function createProxyApp(options: ProxyAppOptions): (request: Request, info: ConnInfo) => Promise<Response> {
+export function createProxyApp(
+  options: ProxyAppOptions,
+): (request: Request, info: ConnInfo) => Promise<Response> {
   const { coordinator, metrics, logger, timers } = options;
   const app = new Hono<{ Bindings: ConnInfo }>();
 
@@ -49,13 +51,23 @@ export function createProxyApp(options: ProxyAppOptions): (request: Request, inf
   });
 
   app.post("/poll", (c) => handlePoll(c.req.raw, coordinator, pollSettings));
-  app.post("/push", (c) =>
-    handlePush(c.req.raw, coordinator, { maxHeaderBytes: options.maxHeaderBytes, maxBodyBytes: options.maxBodyBytes, timers }));
+  app.post(
+    "/push",
+    (c) =>
+      handlePush(c.req.raw, coordinator, {
+        maxHeaderBytes: options.maxHeaderBytes,
+        maxBodyBytes: options.maxBodyBytes,
+        timers,
+      }),
+  );
   app.get("/clients", () => {
     const body = coordinator.knownClients().map((fqdn) => ({ targets: [fqdn], labels: null }));
     return new Response(`${JSON.stringify(body)}\n`, { headers: { "content-type": "application/json" } });
   });
-  app.get("/metrics", () => new Response(options.registry.render(), { headers: { "content-type": METRICS_CONTENT_TYPE } }));
+  app.get(
+    "/metrics",
+    () => new Response(options.registry.render(), { headers: { "content-type": METRICS_CONTENT_TYPE } }),
+  );
 
   app.notFound((c) => new HttpError(404, `no such endpoint: ${c.req.method} ${c.req.path}`).toResponse());
   const failed = (error: unknown, path: string): Response => {
@@ -103,7 +115,9 @@ export function createProxyApp(options: ProxyAppOptions): (request: Request, inf
         maxMs: options.scrapeMaxTimeoutMs,
       });
     } catch (error) {
-      const failure = error instanceof HttpError ? error : new HttpError(500, `internal error: ${String(error)}`);
+      const failure = error instanceof HttpError
+        ? error
+        : new HttpError(500, `internal error: ${String(error)}`);
       if (failure.status !== 499) logger.warn("Scrape failed", { url: request.url, err: failure });
       response = failure.toResponse();
     }

@@ -192,13 +192,20 @@ describe("proxy app", () => {
   it("counts polls in pushprox_http_requests_total and logs refusals with their path, like the other endpoints", async () => {
     const { direct, logs, close } = setup({ pollIdleTimeoutMs: 10 });
     assert.equal((await poll(direct, "")).status, 400);
-    const idle = await direct("/poll", { method: "POST", body: "host-a", headers: { "PushProx-Accept-Idle": "1" } });
+    const idle = await direct("/poll", {
+      method: "POST",
+      body: "host-a",
+      headers: { "PushProx-Accept-Idle": "1" },
+    });
     assert.equal(idle.status, 204);
     const metrics = await (await direct("/metrics")).text();
     assert.match(metrics, /^pushprox_http_requests_total\{code="400",path="\/poll"\} 1$/m);
     assert.match(metrics, /^pushprox_http_requests_total\{code="204",path="\/poll"\} 1$/m);
     assert.match(metrics, /^pushprox_http_duration_seconds_count\{path="\/poll"\} 2$/m);
-    assert.ok(logs.some((line) => line.includes("Request refused") && line.includes("path=/poll")), logs.join("\n"));
+    assert.ok(
+      logs.some((line) => line.includes("Request refused") && line.includes("path=/poll")),
+      logs.join("\n"),
+    );
     close();
   });
 
@@ -216,7 +223,10 @@ describe("proxy app", () => {
     assert.match(metrics, /^pushprox_http_requests_total\{code="404",path="\/push"\} 2$/m);
     assert.match(metrics, /^pushprox_http_requests_total\{code="404",path="\/push\/"\} 1$/m);
     assert.match(metrics, /^pushprox_http_duration_seconds_count\{path="\/push"\} 2$/m);
-    assert.ok(logs.some((line) => line.includes("Request refused") && line.includes("path=/push")), logs.join("\n"));
+    assert.ok(
+      logs.some((line) => line.includes("Request refused") && line.includes("path=/push")),
+      logs.join("\n"),
+    );
     close();
   });
 

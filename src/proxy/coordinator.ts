@@ -97,7 +97,9 @@ export class Coordinator {
   scrape(order: ScrapeOrder): Promise<ScrapeReply> {
     const entry = this.#clients.get(order.fqdn);
     if (entry === undefined) {
-      return Promise.reject(new HttpError(503, `no PushProx client is connected for "${order.fqdn}" (scrape of ${order.url})`));
+      return Promise.reject(
+        new HttpError(503, `no PushProx client is connected for "${order.fqdn}" (scrape of ${order.url})`),
+      );
     }
     const id = this.#options.newId();
     const scrape = new PendingScrape({
@@ -127,7 +129,9 @@ export class Coordinator {
       this.#pollEnded(entry, "disconnected");
       return Promise.resolve(null);
     }
-    const deadline = options.idleTimeoutMs === null ? Infinity : this.#options.timers.now() + options.idleTimeoutMs;
+    const deadline = options.idleTimeoutMs === null
+      ? Infinity
+      : this.#options.timers.now() + options.idleTimeoutMs;
     let poller!: Poller;
     const promise = new Promise<PendingScrape | null>((resolve) => {
       poller = new WaitingPoll(entry, options.signal, resolve, this.#endPoll, deadline);

@@ -56,7 +56,10 @@ describe("Coordinator", () => {
     assert.equal(new TextDecoder().decode(scrape.payload), "GET id-1");
     const claimed = coordinator.claim("id-1");
     assert.equal(claimed, scrape);
-    const relayed = claimed.relay({ status: 200, statusText: "OK", headers: new Headers({ a: "b" }) }, body("up 1\n"));
+    const relayed = claimed.relay(
+      { status: 200, statusText: "OK", headers: new Headers({ a: "b" }) },
+      body("up 1\n"),
+    );
     const response = await reply;
     assert.equal(response.status, 200);
     assert.equal(await new Response(response.body).text(), "up 1\n");
@@ -72,19 +75,31 @@ describe("Coordinator", () => {
     assert.equal(delivered?.id, "id-1");
     // A second scrape arrives while the client is busy: it waits for the next poll.
     const reply2 = coordinator.scrape(order("host-a"));
-    const next = await coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
+    const next = await coordinator.poll("host-a", {
+      idleTimeoutMs: null,
+      signal: new AbortController().signal,
+    });
     assert.equal(next?.id, "id-2");
     coordinator.claim("id-1")!.relay({ status: 200, statusText: "", headers: new Headers() }, body("1"));
     coordinator.claim("id-2")!.relay({ status: 200, statusText: "", headers: new Headers() }, body("2"));
-    assert.equal(await (await reply).body!.getReader().read().then((r) => new TextDecoder().decode(r.value)), "1");
-    assert.equal(await (await reply2).body!.getReader().read().then((r) => new TextDecoder().decode(r.value)), "2");
+    assert.equal(
+      await (await reply).body!.getReader().read().then((r) => new TextDecoder().decode(r.value)),
+      "1",
+    );
+    assert.equal(
+      await (await reply2).body!.getReader().read().then((r) => new TextDecoder().decode(r.value)),
+      "2",
+    );
   });
 
   it("never hands a scrape to a poll whose connection closed", async () => {
     const { coordinator, order, timers } = setup();
     const dead = new AbortController();
     const deadPoll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: dead.signal });
-    const livePoll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
+    const livePoll = coordinator.poll("host-a", {
+      idleTimeoutMs: null,
+      signal: new AbortController().signal,
+    });
     dead.abort();
     assert.equal(await deadPoll, null);
     void coordinator.scrape(order("host-a"));
@@ -118,7 +133,10 @@ describe("Coordinator", () => {
     await poll;
     const reply = coordinator.scrape(order("host-a"));
     timers.advance(500);
-    const again = await coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
+    const again = await coordinator.poll("host-a", {
+      idleTimeoutMs: null,
+      signal: new AbortController().signal,
+    });
     assert.equal(again?.id, "id-1");
     // Having taken the scrape, the client polls again at once, as every real client does.
     void coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
@@ -172,7 +190,9 @@ describe("Coordinator", () => {
     void coordinator.scrape(order("host-b", 60_000));
     await again;
     let second: unknown = "waiting";
-    void coordinator.poll("host-b", { idleTimeoutMs: null, signal: new AbortController().signal }).then((s) => second = s);
+    void coordinator.poll("host-b", { idleTimeoutMs: null, signal: new AbortController().signal }).then((s) =>
+      second = s
+    );
     timers.advance(1000);
     await flush();
     assert.equal(second, "waiting", "the first poll's deadline must not answer the next poll");
@@ -181,8 +201,10 @@ describe("Coordinator", () => {
 
   it("answers every idle poll of many clients at its own deadline", async () => {
     const { coordinator, timers } = setup();
-    const early = Array.from({ length: 50 }, (_, i) =>
-      coordinator.poll(`early-${i}`, { idleTimeoutMs: 1000, signal: new AbortController().signal }));
+    const early = Array.from(
+      { length: 50 },
+      (_, i) => coordinator.poll(`early-${i}`, { idleTimeoutMs: 1000, signal: new AbortController().signal }),
+    );
     timers.advance(500);
     const late = coordinator.poll("late", { idleTimeoutMs: 1000, signal: new AbortController().signal });
     let lateAnswer: unknown = "waiting";
@@ -250,7 +272,10 @@ describe("Coordinator", () => {
     const reply = coordinator.scrape(order("host-a", 1000));
     await poll;
     const never = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) });
-    const relayed = coordinator.claim("id-1")!.relay({ status: 200, statusText: "", headers: new Headers() }, never);
+    const relayed = coordinator.claim("id-1")!.relay(
+      { status: 200, statusText: "", headers: new Headers() },
+      never,
+    );
     const response = await reply;
     const reading = response.body!.getReader().read();
     timers.advance(1000);

@@ -23,7 +23,11 @@ export interface PollSettings {
  * Answers one poll: 200 with a serialized scrape, or 204 (idle timeout, or the poller left after being chosen).
  * Rejects with HttpError for a body that is not an FQDN, too large, or too slow to arrive.
  */
-export function handlePoll(request: Request, coordinator: Coordinator, settings: PollSettings): Promise<Response> {
+export function handlePoll(
+  request: Request,
+  coordinator: Coordinator,
+  settings: PollSettings,
+): Promise<Response> {
   const acceptsIdle = request.headers.get(ACCEPT_IDLE_HEADER) === "1" && settings.idleTimeoutMs > 0;
   const fqdn = readSmallBody(request.body, MAX_POLL_BODY_BYTES, POLL_BODY_STALL_MS, settings.timers)
     .then((body) => parsePolledFqdn(new TextDecoder().decode(body)));
@@ -47,6 +51,9 @@ async function waitForWork(
   }
   return new Response(scrape.payload as Uint8Array<ArrayBuffer>, {
     status: 200,
-    headers: { "content-type": "text/plain; charset=utf-8", "content-length": String(scrape.payload.byteLength) },
+    headers: {
+      "content-type": "text/plain; charset=utf-8",
+      "content-length": String(scrape.payload.byteLength),
+    },
   });
 }

@@ -50,6 +50,8 @@ export function allocatorExec(image: ProcessImage): Exec | null {
   for (const [name, value] of Object.entries(image.env)) if (value !== undefined) env[name] = value;
   env[PURGE_DELAY_VARIABLE] = NEVER;
   const [argv0 = image.execPath, script, ...rest] = image.argv;
-  const args = image.compiled ? [argv0, ...rest] : [argv0, ...image.execArgv, ...(script === undefined ? [] : [script]), ...rest];
+  const args = image.compiled
+    ? [argv0, ...rest]
+    : [argv0, ...image.execArgv, ...(script === undefined ? [] : [script]), ...rest];
   return { file: image.execPath, args, env };
 }

@@ -73,7 +73,9 @@ export function bunDialer(connect: BunConnect, tls: TlsClientOptions = {}): Dial
       serverName: hostname,
     };
     const opened = conn.opened;
-    connect({ hostname, port, tls: tlsOptions, socket: conn.handlers }).catch((error) => conn.failOpen(error));
+    connect({ hostname, port, tls: tlsOptions, socket: conn.handlers }).catch((error) =>
+      conn.failOpen(error)
+    );
     return opened;
   };
 }
@@ -137,7 +139,12 @@ export class BunConn implements ByteConn {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     if (this.#ended) return Promise.resolve(null);
     return new Promise((resolve, reject) =>
-      this.#reader = { resolve: resolve as (value: number | Uint8Array | null) => void, reject, into, limit: into.length }
+      this.#reader = {
+        resolve: resolve as (value: number | Uint8Array | null) => void,
+        reject,
+        into,
+        limit: into.length,
+      }
     );
   }
 
@@ -147,7 +154,12 @@ export class BunConn implements ByteConn {
     if (this.#failure !== null) return Promise.reject(this.#failure);
     if (this.#ended) return Promise.resolve(null);
     return new Promise((resolve, reject) =>
-      this.#reader = { resolve: resolve as (value: number | Uint8Array | null) => void, reject, into: null, limit }
+      this.#reader = {
+        resolve: resolve as (value: number | Uint8Array | null) => void,
+        reject,
+        into: null,
+        limit,
+      }
     );
   }
 

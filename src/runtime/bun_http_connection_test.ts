@@ -89,12 +89,14 @@ describe("Connection", () => {
   });
 
   it("Connection drops the connection, writing nothing, when the handler throws or rejects", async () => {
-    for (const handler of [
-      () => {
-        throw new Error("handler bug");
-      },
-      () => Promise.reject(new Error("handler bug")),
-    ]) {
+    for (
+      const handler of [
+        () => {
+          throw new Error("handler bug");
+        },
+        () => Promise.reject(new Error("handler bug")),
+      ]
+    ) {
       const { socket, log } = fakeSocket();
       const connection = new Connection(socket, settings(handler));
       connection.receive(enc("GET / HTTP/1.1\r\nHost: p\r\n\r\n"));

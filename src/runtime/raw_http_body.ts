@@ -51,7 +51,10 @@ export class BufferPool {
   /** Returns a buffer that was never lent. */
   put(buffer: Uint8Array): void {
     // Buffers a socket handed over (ByteConn.take) are left to the GC.
-    if (this.#free.length < this.#maxFree && buffer.byteOffset === 0 && buffer.buffer.byteLength === BUFFER_BYTES) {
+    if (
+      this.#free.length < this.#maxFree && buffer.byteOffset === 0 &&
+      buffer.buffer.byteLength === BUFFER_BYTES
+    ) {
       this.#free.push(new Uint8Array(buffer.buffer, 0, BUFFER_BYTES));
     }
   }

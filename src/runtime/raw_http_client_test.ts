@@ -18,7 +18,8 @@ declare const Bun: { connect: BunConnect } | undefined;
 /** The dialer of the runtime running the test: the client is the same code over either. */
 const dialer = (tls: TlsClientOptions = {}): Dial =>
   typeof Deno !== "undefined" ? denoDialer(tls) : bunDialer(Bun!.connect, tls);
-const createClient = (tls: TlsClientOptions = {}, pool?: BufferPool) => createRawHttpClient(dialer(tls), { pool });
+const createClient = (tls: TlsClientOptions = {}, pool?: BufferPool) =>
+  createRawHttpClient(dialer(tls), { pool });
 
 /** A loopback TCP server whose connections the test scripts byte by byte. */
 interface RawServer {

@@ -17,10 +17,14 @@ const impl = selectedImplementation();
 /** The variables of a running process, from /proc. */
 function environOf(pid: number): Map<string, string> {
   const entries = readFileSync(`/proc/${pid}/environ`, "latin1").split("\0").filter((line) => line !== "");
-  return new Map(entries.map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+  return new Map(
+    entries.map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+  );
 }
 
-describe(`client allocator tuning (${impl})`, { skip: impl === "deno" ? "Bun builds only: Deno has no mimalloc" : false }, () => {
+describe(`client allocator tuning (${impl})`, {
+  skip: impl === "deno" ? "Bun builds only: Deno has no mimalloc" : false,
+}, () => {
   const h = new Harness();
   let proxy: ProxyHandle;
   let target: StaticTarget;
@@ -35,7 +39,10 @@ describe(`client allocator tuning (${impl})`, { skip: impl === "deno" ? "Bun bui
     const client = await h.startClient([`--proxy-url=${proxy.url}`, "--fqdn=127.0.0.1"]);
     const pid = client.process.pid!;
     assert.equal(environOf(pid).get("MIMALLOC_PURGE_DELAY"), "-1");
-    const response = await rawExchange(proxy.port, absoluteFormGet(`http://127.0.0.1:${target.port}/metrics`));
+    const response = await rawExchange(
+      proxy.port,
+      absoluteFormGet(`http://127.0.0.1:${target.port}/metrics`),
+    );
     assert.equal(statusOf(response), 200, bodyText(response));
     assert.equal(client.process.pid, pid);
     await client.stop();
