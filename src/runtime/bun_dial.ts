@@ -72,11 +72,18 @@ export function bunDialer(connect: BunConnect, tls: TlsClientOptions = {}): Dial
       rejectUnauthorized: tls.insecureSkipVerify !== true,
       serverName: hostname,
     };
-    const opened = conn.opened;
+    // Bun.connect takes no signal: an abort while connecting fails the dial here, and a socket that
+    // opens after that is closed at once (see `open`).
+    const onAbort = () => conn.failOpen(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    conn.opened.then(
+      () => signal.removeEventListener("abort", onAbort),
+      () => signal.removeEventListener("abort", onAbort),
+    );
     connect({ hostname, port, tls: tlsOptions, socket: conn.handlers }).catch((error) =>
       conn.failOpen(error)
     );
-    return opened;
+    return conn.opened;
   };
 }
 
@@ -115,6 +122,7 @@ export class BunConn implements ByteConn {
     // (with rejectUnauthorized); a refused certificate ends in `error`/`close` before it.
     open: (socket) => {
       this.#socket = socket;
+      if (this.#closed) return socket.terminate(); // the dial was given up (aborted) while connecting
       this.#settleOpen(null);
     },
     data: (socket, bytes) => this.#receive(socket, bytes),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type BunClientSocket, BunConn, PAUSE_BYTES } from "./bun_dial.ts";
+import { type BunClientHandlers, type BunClientSocket, BunConn, bunDialer, PAUSE_BYTES } from "./bun_dial.ts";
 
 /** A socket that records what the adapter asks of it; `accept` is how many bytes each write takes. */
 function fakeSocket(accept: (bytes: Uint8Array) => number = (bytes) => bytes.length) {
@@ -89,6 +89,21 @@ describe("BunConn", () => {
     conn.handlers.drain(socket);
     assert.equal(await writing, 10);
     assert.deepEqual(calls, ["write 0/10", "write 10/10"]);
+  });
+
+  it("fails the dial at once when aborted while connecting, and closes the socket if it opens later", async () => {
+    let handlers: BunClientHandlers | undefined;
+    const dial = bunDialer((options) => {
+      handlers = options.socket;
+      return new Promise(() => {}); // a connect that hangs, as to a host that drops packets
+    });
+    const stop = new AbortController();
+    const dialing = dial(new URL("http://127.0.0.1:9100/metrics"), stop.signal);
+    stop.abort(new Error("scrape timeout reached"));
+    await assert.rejects(dialing, /scrape timeout reached/);
+    const { socket, calls } = fakeSocket();
+    handlers!.open(socket);
+    assert.deepEqual(calls, ["terminate"]);
   });
 
   it("fails the dial with the connect error, and resets a connection closed with unread bytes", async () => {
