@@ -49,8 +49,8 @@ export class WriteBatch {
       this.#startFlush();
       return this.#enqueue(bytes);
     }
-    this.#batch ??= new Uint8Array(BATCH_BYTES);
-    this.#batch.set(bytes, this.#size);
+    this.#reserve(this.#size + bytes.length);
+    this.#batch!.set(bytes, this.#size);
     this.#size += bytes.length;
     if (!this.#scheduled) {
       this.#scheduled = true;
@@ -67,6 +67,15 @@ export class WriteBatch {
     this.#startFlush();
     await this.#writing;
     if (this.#error !== null) throw this.#error;
+  }
+
+  /** Room for `bytes` batched bytes: most messages are a few hundred bytes, so start small and double. */
+  #reserve(bytes: number): void {
+    const capacity = this.#batch?.length ?? 0;
+    if (bytes <= capacity) return;
+    const grown = new Uint8Array(Math.min(BATCH_BYTES, Math.max(bytes, capacity * 2, 1024)));
+    if (this.#batch !== null) grown.set(this.#batch.subarray(0, this.#size));
+    this.#batch = grown;
   }
 
   #startFlush(): void {

@@ -35,6 +35,17 @@ describe("WriteBatch", () => {
     assert.deepEqual(conn.writes, ["POST /push HTTP/1.1\r\n\r\nHTTP/1.1 200 OK\r\n\r\nmetric 1\n"]);
   });
 
+  it("grows the batch for many small pieces and still sends them as one write", async () => {
+    const conn = recordingConn();
+    let flushLater: () => void = () => {};
+    const out = new WriteBatch(conn, (flush) => flushLater = flush);
+    const lines = Array.from({ length: 200 }, (_, i) => `metric_${i} ${i}\n`);
+    for (const line of lines) await out.write(text(line));
+    flushLater();
+    await out.flush();
+    assert.deepEqual(conn.writes, [lines.join("")]);
+  });
+
   it("keeps the order when a large piece follows batched ones, and lets the caller reuse a copied piece", async () => {
     const conn = recordingConn();
     const out = new WriteBatch(conn, () => {});
