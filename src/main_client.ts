@@ -6,7 +6,8 @@ import { allocatorExec } from "./runtime/bun_allocator.ts";
 
 declare const Bun: { readonly main: string } | undefined;
 
-if (typeof Bun !== "undefined") {
+// Not on Windows, where there is no execve to keep the process (and its PID) while swapping the image.
+if (typeof Bun !== "undefined" && process.platform !== "win32") {
   // Once, before anything else: see bun_allocator.ts for why and what it costs.
   const exec = allocatorExec({
     env: process.env,
