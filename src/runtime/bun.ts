@@ -1,6 +1,7 @@
 /**
- * The Bun adapter: Bun's own APIs where they exist, node:http (shared with Deno) for serving, and our raw
- * HTTP client over Bun.connect for the client's legs (see raw_http_client.ts).
+ * The Bun adapter: Bun's own APIs where they exist, our HTTP/1.1 server over Bun.listen (node:http, shared
+ * with Deno, as a fallback), and our raw HTTP client over Bun.connect for the client's legs (see
+ * raw_http_client.ts).
  */
 import type { Runtime } from "./types.ts";
 import { serveNodeHttp } from "./node_http_server.ts";
@@ -33,7 +34,7 @@ function pickServer(choice: string | undefined): Runtime["serve"] {
 }
 
 export function bunRuntime(): Runtime {
-  // One pool for every client of this runtime: the push leg recycles the buffers the target leg filled.
+  // Response heads are read into pool buffers; bodies arrive in Bun's own receive buffers (bun_dial.ts).
   const pool = new BufferPool();
   return {
     name: "bun",
