@@ -52,6 +52,8 @@ export class Connection {
   #remaining = 0;
   #chunked: ChunkedPushDecoder | null = null;
   #bodyDone = true;
+  /** The socket's armed timer is the keep-alive one (set after a response, until a next head starts). */
+  #keepAliveArmed = false;
   readonly #out: SocketWriter;
 
   /** Wraps an accepted socket and arms the head timeout. */
@@ -111,6 +113,7 @@ export class Connection {
       if (this.#state === "idle" && this.#pending.length > 0) {
         this.#state = "head";
         this.#socket.timeout(this.#settings.headersTimeoutSeconds);
+        this.#keepAliveArmed = false;
       }
       return;
     }
@@ -127,12 +130,16 @@ export class Connection {
     this.#keepAlive = head.keepAlive;
     if (head.expectContinue && head.body.kind !== "none") this.#out.write(CONTINUE);
     if (head.body.kind === "length" && head.body.length <= SMALL_BODY_BYTES) {
-      // The head timeout stays armed until the small body is in: it guards against a stalled body too.
+      // The head timeout guards the small body too. A head that came whole on a kept-alive connection
+      // never moved it out of "idle", whose keep-alive timer is still armed: arm the head timeout now.
+      if (this.#keepAliveArmed) this.#socket.timeout(this.#settings.headersTimeoutSeconds);
+      this.#keepAliveArmed = false;
       this.#whole = { bytes: new Uint8Array(head.body.length), filled: 0, head };
       this.#state = "body";
       this.#bodyDone = false;
     } else {
       this.#socket.timeout(0);
+      this.#keepAliveArmed = false;
       this.#dispatch(head, head.body.kind === "none" ? null : this.#openStream(head));
     }
     if (rest.length > 0) this.receive(rest);
@@ -273,6 +280,7 @@ export class Connection {
     }
     this.#state = "idle";
     this.#socket.timeout(this.#settings.keepAliveSeconds);
+    this.#keepAliveArmed = true;
     if (this.#pending.length > 0) {
       this.#socket.resume();
       this.#parseHead();

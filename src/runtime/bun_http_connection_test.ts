@@ -137,6 +137,19 @@ describe("Connection", () => {
     assert.equal(called, false);
   });
 
+  it("Connection times a stalled poll body on a kept-alive connection by the head timeout, not keep-alive", async () => {
+    const { socket, log } = fakeSocket();
+    const connection = new Connection(socket, settings(() => new Response("ok")));
+    connection.receive(enc("GET /a HTTP/1.1\r\nHost: p\r\n\r\n"));
+    await tick();
+    assert.equal(log.timeouts.at(-1), 65);
+    // The next head arrives whole, its 4-byte body never does.
+    connection.receive(enc("POST /poll HTTP/1.1\r\nHost: p\r\nContent-Length: 4\r\n\r\n"));
+    assert.equal(log.timeouts.at(-1), 10);
+    connection.timedOut();
+    assert.match(log.written, /HTTP\/1\.1 408 [^\r]*\r\n[\s\S]*request body did not arrive within 10s/);
+  });
+
   it("Connection closes an idle keep-alive connection quietly when its timeout fires", async () => {
     const { socket, log } = fakeSocket();
     const connection = new Connection(socket, settings(() => new Response("ok")));
