@@ -1,8 +1,9 @@
 /**
- * One poll waiting in the coordinator, as a single object: it is its own abort listener (`handleEvent`) and
- * its own idle deadline (`expire`), so a held poll costs this object and its promise rather than a set of
- * closures and a timer. Thousands of them wait at once in an idle fleet, so that difference is most of
- * what the coordinator adds per client.
+ * One poll waiting in the coordinator, as a single object: it is its own abort listener (`handleEvent`)
+ * and handles its idle deadline (`expire`, reached through a small {@linkcode IdleDeadline} in the shared
+ * deadline queue), so a held poll costs these objects and its promise rather than a set of closures and a
+ * timer. Thousands of them wait at once in an idle fleet, so that difference is most of what the
+ * coordinator adds per client.
  */
 import type { Expiring } from "./deadline_queue.ts";
 import type { PendingScrape } from "./pending_scrape.ts";
