@@ -12,6 +12,8 @@ import { writeResponse } from "./bun_http_response.ts";
 import { SocketWriter } from "./bun_socket_writer.ts";
 import { ChunkedPushDecoder } from "../wire/chunked_push_decoder.ts";
 import { WireError } from "../wire/types.ts";
+import { concatBytes, latin1Encode } from "../wire/bytes_text.ts";
+import { statusText } from "../wire/status_text.ts";
 
 /** Settings shared by all connections of one server. */
 export interface ConnectionSettings {
@@ -31,8 +33,6 @@ export interface ConnectionSettings {
 const SMALL_BODY_BYTES = 16 * 1024;
 const EMPTY = new Uint8Array(0);
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
-
-const REFUSALS = { 400: "Bad Request", 408: "Request Timeout", 431: "Request Header Fields Too Large" };
 
 type State = "idle" | "head" | "body" | "busy" | "closed";
 
@@ -68,7 +68,7 @@ export class Connection {
   receive(bytes: Uint8Array): void {
     if (this.#state === "closed") return;
     if (this.#state === "body") return this.#receiveBody(bytes);
-    this.#pending = this.#pending.length === 0 ? bytes : concat(this.#pending, bytes);
+    this.#pending = this.#pending.length === 0 ? bytes : concatBytes(this.#pending, bytes);
     if (this.#state === "busy") return this.#socket.pause();
     this.#parseHead();
   }
@@ -288,22 +288,12 @@ export class Connection {
   }
 
   #refuse(status: 400 | 408 | 431, reason: string): void {
-    const text = REFUSALS[status];
-    const body = `${reason.replace(/[\r\n]+/g, " ")}\n`;
-    const bytes = new TextEncoder().encode(body);
-    this.#out.write(new TextEncoder().encode(
-      `HTTP/1.1 ${status} ${text}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${bytes.length}\r\n` +
-        `connection: close\r\ndate: ${this.#settings.date()}\r\n\r\n${body}`,
-    ));
+    const body = new TextEncoder().encode(`${reason.replace(/[\r\n]+/g, " ")}\n`);
+    const head = `HTTP/1.1 ${status} ${statusText(status)}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
+      `content-length: ${body.length}\r\nconnection: close\r\ndate: ${this.#settings.date()}\r\n\r\n`;
+    this.#out.write(concatBytes(latin1Encode(head), body));
     this.#state = "closed";
     this.#pending = EMPTY;
     this.#socket.end();
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

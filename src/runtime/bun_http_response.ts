@@ -4,7 +4,7 @@
  * pulled one piece at a time and each piece is written before the next is pulled, so a slow reader slows
  * the producer instead of filling memory.
  */
-import { latin1Encode } from "../wire/bytes_text.ts";
+import { concatBytes, latin1Encode } from "../wire/bytes_text.ts";
 import { encodeChunk, lastChunk } from "../wire/chunked.ts";
 import { statusAllowsBody } from "../wire/framing.ts";
 import { statusText } from "../wire/status_text.ts";
@@ -98,18 +98,20 @@ export async function writeResponse(
       // The whole body came in one piece (Hono's c.text(), a buffered scrape): a length is cheaper to frame
       // and lets the head and body leave in one write.
       const bytes = first ?? new Uint8Array(0);
-      await sink.write(join(latin1Encode(`${head(kept)}content-length: ${bytes.length}\r\n\r\n`), bytes));
+      await sink.write(
+        concatBytes(latin1Encode(`${head(kept)}content-length: ${bytes.length}\r\n\r\n`), bytes),
+      );
       return false;
     }
     if (http10) {
-      await sink.write(join(latin1Encode(`${head("close")}\r\n`), first!));
+      await sink.write(concatBytes(latin1Encode(`${head("close")}\r\n`), first!));
       for (let piece: Uint8Array | null = second; piece !== null; piece = await nextPiece(reader)) {
         await sink.write(piece);
       }
       return true;
     }
     await sink.write(
-      join(latin1Encode(`${head(kept)}transfer-encoding: chunked\r\n\r\n`), encodeChunk(first!)),
+      concatBytes(latin1Encode(`${head(kept)}transfer-encoding: chunked\r\n\r\n`), encodeChunk(first!)),
     );
     await sink.write(encodeChunk(second));
     for (let piece = await nextPiece(reader); piece !== null; piece = await nextPiece(reader)) {
@@ -151,12 +153,4 @@ async function nextPiece(reader: ReadableStreamDefaultReader<Uint8Array>): Promi
     if (done) return null;
     if (value.length > 0) return value;
   }
-}
-
-function join(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (b.length === 0) return a;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

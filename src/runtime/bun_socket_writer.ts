@@ -4,6 +4,7 @@
  * slows the response body's producer.
  */
 import type { ByteSink } from "./bun_http_response.ts";
+import { concatBytes } from "../wire/bytes_text.ts";
 
 /**
  * A {@linkcode ByteSink} over one socket.
@@ -30,7 +31,7 @@ export class SocketWriter implements ByteSink {
     if (this.#failed !== null) return Promise.reject(this.#failed);
     // Bytes queued behind a partial write (a 100 Continue, a refusal) must keep their order.
     if (this.#unsent !== null) {
-      this.#unsent = concat(this.#unsent, bytes);
+      this.#unsent = concatBytes(this.#unsent, bytes);
       return this.#waiter!.promise;
     }
     const n = this.#socket.write(bytes);
@@ -68,11 +69,4 @@ export class SocketWriter implements ByteSink {
     this.#waiter?.reject(error);
     this.#waiter = null;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
 }

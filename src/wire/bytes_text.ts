@@ -69,3 +69,19 @@ export function quoteExcerpt(input: Uint8Array | string): string {
   }
   return out + (cut ? '"...' : '"');
 }
+
+/**
+ * `a` followed by `b`, in a new array (or `a` itself when `b` is empty).
+ *
+ * @example
+ * ```ts
+ * concatBytes(latin1Encode("HTTP/1.1 200 OK\r\n"), latin1Encode("\r\n"));
+ * ```
+ */
+export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (b.length === 0) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

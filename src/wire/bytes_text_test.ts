@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { latin1Decode, latin1Encode, quoteExcerpt } from "./bytes_text.ts";
+import { concatBytes, latin1Decode, latin1Encode, quoteExcerpt } from "./bytes_text.ts";
 
 describe("latin1Decode() and latin1Encode()", () => {
   it("round-trip every byte value", () => {
@@ -28,5 +28,13 @@ describe("quoteExcerpt()", () => {
     const quoted = quoteExcerpt("x".repeat(10_000));
     assert.equal(quoted, `"${"x".repeat(60)}"...`);
     assert.equal(quoteExcerpt(new Uint8Array(10_000).fill(0x78)), quoted);
+  });
+});
+
+describe("concatBytes()", () => {
+  it("joins two arrays into a new one, and returns the first unchanged when the second is empty", () => {
+    const a = latin1Encode("HTTP/1.1 200 OK\r\n");
+    assert.equal(latin1Decode(concatBytes(a, latin1Encode("\r\n"))), "HTTP/1.1 200 OK\r\n\r\n");
+    assert.equal(concatBytes(a, new Uint8Array(0)), a);
   });
 });
