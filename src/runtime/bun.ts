@@ -34,7 +34,7 @@ function pickServer(choice: string | undefined): Runtime["serve"] {
 }
 
 export function bunRuntime(): Runtime {
-  // Response heads are read into pool buffers; bodies arrive in Bun's own receive buffers (bun_dial.ts).
+  // One pool for every client of this runtime: the push leg recycles the buffers the target leg filled.
   const pool = new BufferPool();
   return {
     name: "bun",

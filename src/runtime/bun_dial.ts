@@ -105,8 +105,7 @@ export class BunConn implements ByteConn {
   #ended = false;
   #failure: Error | null = null;
   #closed = false;
-  /** A pending read: copying into `into`, or (`into` null) handing over at most `limit` bytes. */
-  #reader: (Waiter<number | Uint8Array | null> & { into: Uint8Array | null; limit: number }) | null = null;
+  #reader: (Waiter<number | null> & { into: Uint8Array }) | null = null;
   #writer: (Waiter<number> & { bytes: Uint8Array }) | null = null;
 
   constructor() {
@@ -146,29 +145,7 @@ export class BunConn implements ByteConn {
     if (this.#queued > 0) return Promise.resolve(this.#copyOut(into));
     if (this.#failure !== null) return Promise.reject(this.#failure);
     if (this.#ended) return Promise.resolve(null);
-    return new Promise((resolve, reject) =>
-      this.#reader = {
-        resolve: resolve as (value: number | Uint8Array | null) => void,
-        reject,
-        into,
-        limit: into.length,
-      }
-    );
-  }
-
-  /** Bun hands each receive over in a fresh buffer: passing it on saves a copy per byte. */
-  take(limit: number): Promise<Uint8Array | null> {
-    if (this.#queued > 0) return Promise.resolve(this.#handOut(limit));
-    if (this.#failure !== null) return Promise.reject(this.#failure);
-    if (this.#ended) return Promise.resolve(null);
-    return new Promise((resolve, reject) =>
-      this.#reader = {
-        resolve: resolve as (value: number | Uint8Array | null) => void,
-        reject,
-        into: null,
-        limit,
-      }
-    );
+    return new Promise((resolve, reject) => this.#reader = { resolve, reject, into });
   }
 
   write(bytes: Uint8Array): Promise<number> {
@@ -233,16 +210,6 @@ export class BunConn implements ByteConn {
     return n;
   }
 
-  /** The first queued piece, or its first `limit` bytes. */
-  #handOut(limit: number): Uint8Array {
-    const first = this.#queue[0]!;
-    const piece = first.length <= limit ? first : first.subarray(0, limit);
-    if (piece === first) this.#queue.shift();
-    else this.#queue[0] = first.subarray(limit);
-    this.#dequeued(piece.length);
-    return piece;
-  }
-
   /** Resumes the socket once the queue is short again. */
   #dequeued(n: number): void {
     this.#queued -= n;
@@ -257,7 +224,7 @@ export class BunConn implements ByteConn {
     if (reader === null) return;
     if (this.#queued > 0) {
       this.#reader = null;
-      reader.resolve(reader.into === null ? this.#handOut(reader.limit) : this.#copyOut(reader.into));
+      reader.resolve(this.#copyOut(reader.into));
     } else if (this.#ended) {
       this.#reader = null;
       reader.resolve(null);

@@ -40,20 +40,6 @@ describe("BunConn", () => {
     assert.equal(new TextDecoder().decode(rest.subarray(0, n)), " 200 OK\r\n\r\n");
   });
 
-  it("take() hands over the received buffer itself, cut at the limit", async () => {
-    const { socket } = fakeSocket();
-    const conn = await opened(socket);
-    const received = new TextEncoder().encode("0123456789");
-    conn.handlers.data(socket, received);
-    const first = (await conn.take(4))!;
-    assert.equal(first.buffer, received.buffer, "no copy");
-    assert.equal(new TextDecoder().decode(first), "0123");
-    assert.equal(new TextDecoder().decode((await conn.take(100))!), "456789");
-    const waiting = conn.take(100);
-    conn.handlers.data(socket, new TextEncoder().encode("ab"));
-    assert.equal(new TextDecoder().decode((await waiting)!), "ab");
-  });
-
   it("pauses the socket while a reader lags by PAUSE_BYTES and resumes it once the reader caught up", async () => {
     const { socket, calls } = fakeSocket();
     const conn = await opened(socket);

@@ -8,11 +8,6 @@
 export interface ByteConn {
   /** Reads into `into`; resolves with the number of bytes read, or null at the end of the stream. */
   read(into: Uint8Array): Promise<number | null>;
-  /**
-   * Optional zero-copy read, for sockets that hand over a fresh buffer per receive anyway (Bun's): the
-   * next received bytes, at most `limit` of them, in memory the caller now owns; null at the end.
-   */
-  take?(limit: number): Promise<Uint8Array | null>;
   /** Writes some of `bytes` (at least one unless it rejects); resolves with how many were taken. */
   write(bytes: Uint8Array): Promise<number>;
   /** Closes at once; pending reads and writes end. Safe to call twice. */
