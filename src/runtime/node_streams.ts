@@ -80,7 +80,7 @@ export async function writeWebBodyToNode(body: ReadableStream<Uint8Array>, desti
 }
 
 /** Resolves on the next "drain" or "close", removing both listeners again. */
-function drainedOrClosed(destination: Writable): Promise<void> {
+export function drainedOrClosed(destination: Writable): Promise<void> {
   return new Promise((resolve) => {
     const done = () => {
       destination.off("drain", done);

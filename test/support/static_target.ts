@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import { Buffer } from "node:buffer";
 import type { ProcessSet } from "./process.ts";
+import { drainedOrClosed } from "../../src/runtime/node_streams.ts";
 
 /** One request the target received. */
 export interface TargetRequest {
@@ -97,17 +98,7 @@ function digestOf(chunks: Iterable<Uint8Array>): string {
 async function writeChunks(response: ServerResponse, chunks: Iterable<Uint8Array>): Promise<void> {
   for (const chunk of chunks) {
     if (response.destroyed) return;
-    if (!response.write(chunk)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          response.off("drain", done);
-          response.off("close", done);
-          resolve();
-        };
-        response.on("drain", done);
-        response.on("close", done);
-      });
-    }
+    if (!response.write(chunk)) await drainedOrClosed(response);
   }
   response.end();
 }
