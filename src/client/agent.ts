@@ -8,7 +8,7 @@ import type { ScrapeRequest } from "../wire/types.ts";
 import { parseScrapeRequest } from "../wire/mod.ts";
 import { abortable } from "./abortable.ts";
 import { createBackoff } from "./backoff.ts";
-import { readCapped, readExcerpt } from "./body_limits.ts";
+import { readExcerpt, readResponseCapped } from "./body_limits.ts";
 import type { ClientMetrics } from "./client_metrics.ts";
 import { type Clock, sleep } from "../time/clock.ts";
 import { describeError } from "./describe_error.ts";
@@ -137,8 +137,8 @@ async function pollWith(options: AgentOptions, signal: AbortSignal): Promise<Pol
     };
   }
   try {
-    const bytes = await readCapped(
-      response.body,
+    const bytes = await readResponseCapped(
+      response,
       options.maxPollBodyBytes ?? MAX_POLL_BODY_BYTES,
       "poll response",
     );

@@ -50,6 +50,33 @@ export async function readCapped(
 }
 
 /**
+ * Reads the whole body of a response that must be small, as {@linkcode readCapped} does. A body that
+ * declares its length within the cap is read in one native call, without a stream: that is every poll and
+ * push answer, and it keeps the client's per-scrape work small.
+ *
+ * @example
+ * ```ts
+ * const bytes = await readResponseCapped(response, 1 << 20, "poll response");
+ * ```
+ */
+export async function readResponseCapped(
+  response: Response,
+  maxBytes: number,
+  what: string,
+): Promise<Uint8Array> {
+  const declared = response.headers.get("content-length");
+  if (declared !== null && /^\d{1,15}$/.test(declared) && Number(declared) <= maxBytes) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    // The HTTP client enforces the declared length; this only guards against one that does not.
+    if (bytes.byteLength > maxBytes) {
+      throw new BodyTooLargeError(`${what} is larger than ${maxBytes} bytes`, maxBytes);
+    }
+    return bytes;
+  }
+  return await readCapped(response.body, maxBytes, what);
+}
+
+/**
  * Reads at most `maxBytes` of a body for an error message and discards the rest.
  *
  * @example

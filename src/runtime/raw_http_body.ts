@@ -147,6 +147,8 @@ function parseHead(text: string): Omit<RawHead, "buffer" | "start" | "end"> {
 export interface BodyReader {
   next(): Promise<Uint8Array | null>;
   readonly clean: boolean;
+  /** True when the whole body (possibly empty) came with the head: one `next()` gives it all, no read waits. */
+  readonly arrivedWithHead: boolean;
 }
 
 /**
@@ -176,10 +178,12 @@ export function bodyReader(conn: ByteConn, pool: BufferPool, head: RawHead, noBo
     }
     return { buffer, start: 0, end: n };
   };
+  const arrivedWithHead = chunked === null && remaining <= head.end - head.start;
   return {
     get clean() {
       return state.clean && state.done;
     },
+    arrivedWithHead,
     async next() {
       for (;;) {
         if (state.done || (chunked === null && remaining === 0)) {

@@ -15,7 +15,8 @@ import type { RawFetch } from "./types.ts";
 import type { ByteConn, Dial } from "./byte_conn.ts";
 import { latin1Encode } from "../wire/bytes_text.ts";
 import { statusAllowsBody } from "../wire/framing.ts";
-import { bodyReader, BufferPool, readHead } from "./raw_http_body.ts";
+import { bodyReader, BUFFER_BYTES, BufferPool, readHead } from "./raw_http_body.ts";
+import type { HeaderLine } from "../wire/types.ts";
 import { WriteBatch } from "./write_batch.ts";
 
 /**
@@ -149,12 +150,14 @@ async function exchange(
     await sending;
     throw failed(sendError ?? error);
   }
-  const headers = new Headers();
-  for (const [name, value] of head.headers) headers.append(name, value);
+  const init = {
+    status: head.status,
+    statusText: head.statusText,
+    headers: head.headers as [string, string][],
+  };
   const noBody = request.method === "HEAD" || !statusAllowsBody(head.status);
   const reader = bodyReader(conn, pool, head, noBody);
-  const keepAlive = head.proto === "HTTP/1.1" &&
-    !/\bclose\b/i.test(headers.get("connection") ?? "") &&
+  const keepAlive = head.proto === "HTTP/1.1" && !asksToClose(head.headers) &&
     !/\bclose\b/i.test(request.headers.get("connection") ?? "");
   // A server may answer before reading the whole request body: then the connection cannot be reused, and
   // closing it ends our stalled write instead of leaving it pending for ever.
@@ -166,10 +169,15 @@ async function exchange(
       close();
     }
   };
-  if (noBody) {
+  if (reader.arrivedWithHead) {
+    // Nearly every poll, push answer and small scrape: a copy of the few bytes is far cheaper than a stream,
+    // and the connection is free again at once.
+    const piece = await reader.next();
+    const bytes = piece === null ? null : piece.slice();
+    if (piece !== null) pool.recycle(piece);
     await reader.next();
     finish();
-    return new Response(null, { status: head.status, statusText: head.statusText, headers });
+    return new Response(bytes, init);
   }
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -185,7 +193,11 @@ async function exchange(
     },
     cancel: close,
   }, { highWaterMark: 0 });
-  return new Response(body, { status: head.status, statusText: head.statusText, headers });
+  return new Response(body, init);
+}
+
+function asksToClose(headers: readonly HeaderLine[]): boolean {
+  return headers.some(([name, value]) => name.toLowerCase() === "connection" && /\bclose\b/i.test(value));
 }
 
 /**
@@ -194,16 +206,26 @@ async function exchange(
  */
 async function sendRequest(conn: ByteConn, request: Request, url: URL, pool: BufferPool): Promise<void> {
   const declared = request.headers.get("content-length");
-  const chunked = request.body !== null && declared === null;
+  // `declared` is tested first: merely reading `request.body` makes some runtimes build a stream.
+  const chunked = declared === null && request.body !== null;
   let head = `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\n`;
   if (!request.headers.has("host")) head += `Host: ${url.host}\r\n`;
   for (const [name, value] of request.headers) head += `${name}: ${value}\r\n`;
   if (chunked) head += "Transfer-Encoding: chunked\r\n";
-  else if (request.body === null && declared === null && !["GET", "HEAD"].includes(request.method)) {
+  else if (declared === null && request.body === null && !["GET", "HEAD"].includes(request.method)) {
     head += "Content-Length: 0\r\n";
   }
   const out = new WriteBatch(conn);
   await out.write(latin1Encode(`${head}\r\n`));
+  if (declared !== null && Number(declared) <= BUFFER_BYTES) {
+    // A small body (a poll, most pushes) is read whole: asking for `request.body` would build a stream.
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    if (bytes.length !== Number(declared)) {
+      throw new RangeError(`request body has ${bytes.length} bytes, its Content-Length says ${declared}`);
+    }
+    await out.write(bytes);
+    return out.flush();
+  }
   if (request.body === null) return out.flush();
   const reader = request.body.getReader();
   let size = 0;

@@ -14,12 +14,18 @@
  */
 export function latin1Decode(bytes: Uint8Array): string {
   let out = "";
-  // Chunked so String.fromCharCode never receives more arguments than engines allow.
+  // Chunked so String.fromCharCode never receives more arguments than engines allow. `apply` takes the
+  // typed array as an array-like; spreading it would run the iterator protocol per byte, which cost the
+  // client's cold (interpreted) hot path about a tenth of its CPU.
   for (let i = 0; i < bytes.length; i += 8192) {
-    out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+    out += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
   }
   return out;
 }
+
+// deno-lint-ignore no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+const UTF8 = new TextEncoder();
 
 /**
  * Encodes code units 0x00-0xFF one-to-one into bytes.
@@ -31,6 +37,8 @@ export function latin1Decode(bytes: Uint8Array): string {
  * @throws {TypeError} when a code unit above 0xFF appears: it has no single-byte form on the wire.
  */
 export function latin1Encode(text: string): Uint8Array {
+  // Nearly every head is ASCII, where UTF-8 is the same bytes and the native encoder beats a loop by far.
+  if (ASCII.test(text)) return UTF8.encode(text);
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);

@@ -15,5 +15,9 @@ export * from "./types.ts";
 export { canonicalHeaderKey } from "./http_syntax.ts";
 export { headersFromLines } from "./header_lines.ts";
 export { parseScrapeRequest, serializeScrapeRequest } from "./scrape_request.ts";
-export { serializeErrorResponse, serializeScrapeResponse } from "./scrape_response_write.ts";
+export {
+  serializeBufferedScrapeResponse,
+  serializeErrorResponse,
+  serializeScrapeResponse,
+} from "./scrape_response_write.ts";
 export { parseScrapeResponse } from "./scrape_response_read.ts";

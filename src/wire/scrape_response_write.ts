@@ -77,6 +77,41 @@ export function serializeScrapeResponse(
 }
 
 /**
+ * Client side: the push body of a response whose body is already in memory (a small scrape), as one
+ * Content-Length framed message with the same head {@linkcode serializeScrapeResponse} would write. One
+ * array instead of a stream: the client's cost per small scrape is mostly per-object work.
+ *
+ * @example
+ * ```ts
+ * serializeBufferedScrapeResponse({ status: 200, headers: [["Content-Type", "text/plain"]] }, body, [["Id", id]]);
+ * ```
+ * @throws {RangeError} for a status outside 100-599, or a body on a status that cannot carry one.
+ * {TypeError} for a header or status text that cannot be written.
+ */
+export function serializeBufferedScrapeResponse(
+  head: { status: number; statusText?: string; headers: Headers | readonly HeaderLine[] },
+  body: Uint8Array,
+  extraHeaders: readonly HeaderLine[] = [],
+): Uint8Array {
+  const hasBody = statusAllowsBody(head.status);
+  if (!hasBody && body.length > 0) {
+    throw new RangeError(`Cannot serialize response: status ${head.status} cannot carry a body`);
+  }
+  const framing = hasBody ? `Content-Length: ${body.length}\r\n` : "";
+  const headBytes = encodeHead(
+    head.status,
+    head.statusText,
+    framing,
+    toHeaderLines(head.headers),
+    extraHeaders,
+  );
+  const out = new Uint8Array(headBytes.length + body.length);
+  out.set(headBytes);
+  out.set(body, headBytes.length);
+  return out;
+}
+
+/**
  * Client side: a failed scrape as a push body (Content-Length framed, `text/plain; charset=utf-8` unless
  * `extraHeaders` names another Content-Type). Upstream writes `HTTP/0.0` and no framing here; we write a
  * proper HTTP/1.1 message, which Go's proxy reads just as well.
