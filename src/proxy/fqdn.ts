@@ -13,10 +13,16 @@ export function parsePolledFqdn(text: string): string {
   const fqdn = normalizeHost(text.trim());
   if (fqdn.length === 0) throw new HttpError(400, "poll body must hold the client's FQDN; it is empty");
   if (fqdn.length > MAX_FQDN_LENGTH) {
-    throw new HttpError(400, `FQDN in poll body is ${fqdn.length} characters long; at most ${MAX_FQDN_LENGTH} are allowed`);
+    throw new HttpError(
+      400,
+      `FQDN in poll body is ${fqdn.length} characters long; at most ${MAX_FQDN_LENGTH} are allowed`,
+    );
   }
   if (!FQDN_PATTERN.test(fqdn)) {
-    throw new HttpError(400, `FQDN in poll body ${JSON.stringify(fqdn.slice(0, 64))} has characters a host name cannot have`);
+    throw new HttpError(
+      400,
+      `FQDN in poll body ${JSON.stringify(fqdn.slice(0, 64))} has characters a host name cannot have`,
+    );
   }
   return fqdn;
 }

@@ -8,7 +8,11 @@ export interface ProxyMetrics {
 }
 
 export function registerProxyMetrics(registry: Registry, clientCount: () => number): ProxyMetrics {
-  registry.gauge({ name: "pushprox_proxy_clients", help: "Number of known PushProx clients.", collect: clientCount });
+  registry.gauge({
+    name: "pushprox_proxy_clients",
+    help: "Number of known PushProx clients.",
+    collect: clientCount,
+  });
   return {
     httpRequests: registry.counter({
       name: "pushprox_http_requests_total",

@@ -60,7 +60,9 @@ export class PendingScrape {
     // A rejection nobody awaits yet (e.g. the scraper already left) must not crash the process.
     this.reply.catch(() => {});
     this.#timer = init.timers.setTimeout(() => this.#expire(), init.timeoutMs);
-    init.signal?.addEventListener("abort", () => this.fail(new HttpError(499, "scraper went away")), { once: true });
+    init.signal?.addEventListener("abort", () => this.fail(new HttpError(499, "scraper went away")), {
+      once: true,
+    });
   }
 
   get state(): ScrapeState {
@@ -93,7 +95,10 @@ export class PendingScrape {
    * or with the reason it did not: the scraper went away, the deadline passed, or the pushed body broke
    * (then the pushed body's own error, e.g. a WireError, so the pusher can be told what was wrong).
    */
-  relay(head: { status: number; statusText: string; headers: Headers }, body: ReadableStream<Uint8Array>): Promise<Error | null> {
+  relay(
+    head: { status: number; statusText: string; headers: Headers },
+    body: ReadableStream<Uint8Array>,
+  ): Promise<Error | null> {
     if (this.#state !== "delivered") {
       body.cancel().catch(() => {});
       return Promise.resolve(new Error(`scrape ${this.id} is no longer waiting for a result`));
@@ -141,11 +146,23 @@ export class PendingScrape {
     this.#timer = undefined;
     const seconds = this.timeoutMs / 1000;
     if (this.#state === "queued") {
-      this.fail(new HttpError(504, `scrape of ${this.url} timed out after ${seconds}s: no PushProx client for "${this.fqdn}" polled in time`));
+      this.fail(
+        new HttpError(
+          504,
+          `scrape of ${this.url} timed out after ${seconds}s: no PushProx client for "${this.fqdn}" polled in time`,
+        ),
+      );
     } else if (this.#state === "delivered") {
-      this.fail(new HttpError(504, `scrape of ${this.url} timed out after ${seconds}s: the client for "${this.fqdn}" pushed no result`));
+      this.fail(
+        new HttpError(
+          504,
+          `scrape of ${this.url} timed out after ${seconds}s: the client for "${this.fqdn}" pushed no result`,
+        ),
+      );
     } else {
-      this.fail(new HttpError(504, `scrape of ${this.url} timed out after ${seconds}s while relaying the body`));
+      this.fail(
+        new HttpError(504, `scrape of ${this.url} timed out after ${seconds}s while relaying the body`),
+      );
     }
   }
 

@@ -17,7 +17,10 @@ export async function readSmallBody(
   let size = 0;
   let timer: unknown;
   const stalled = new Promise<never>((_, reject) => {
-    timer = timers.setTimeout(() => reject(new HttpError(408, `request body did not arrive within ${stallMs / 1000}s`)), stallMs);
+    timer = timers.setTimeout(
+      () => reject(new HttpError(408, `request body did not arrive within ${stallMs / 1000}s`)),
+      stallMs,
+    );
   });
   stalled.catch(() => {});
   try {

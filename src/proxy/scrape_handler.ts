@@ -22,12 +22,21 @@ export function scrapeTimeoutMs(header: string | null, timeouts: ScrapeTimeouts)
   if (header === null || header.trim() === "") return Math.min(timeouts.defaultMs, timeouts.maxMs);
   const seconds = Number(header.trim());
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new HttpError(400, `invalid ${TIMEOUT_HEADER} header ${JSON.stringify(header.slice(0, 32))}: expected a positive number of seconds`);
+    throw new HttpError(
+      400,
+      `invalid ${TIMEOUT_HEADER} header ${
+        JSON.stringify(header.slice(0, 32))
+      }: expected a positive number of seconds`,
+    );
   }
   return Math.min(seconds * 1000, timeouts.maxMs);
 }
 
-export async function handleScrape(request: Request, coordinator: Coordinator, timeouts: ScrapeTimeouts): Promise<Response> {
+export async function handleScrape(
+  request: Request,
+  coordinator: Coordinator,
+  timeouts: ScrapeTimeouts,
+): Promise<Response> {
   const url = new URL(request.url);
   const timeoutMs = scrapeTimeoutMs(request.headers.get(TIMEOUT_HEADER), timeouts);
   // Always tell the client the effective timeout: upstream's Go client cannot scrape without the header, and
@@ -41,10 +50,13 @@ export async function handleScrape(request: Request, coordinator: Coordinator, t
     signal: request.signal,
     serialize: (id) => serializeScrapeRequest({ method: request.method, url: request.url, headers }, id),
   });
-  return new Response(reply.body, { status: reply.status, statusText: reply.statusText, headers: reply.headers });
+  return new Response(reply.body, {
+    status: reply.status,
+    statusText: reply.statusText,
+    headers: reply.headers,
+  });
 }
 
 function formatSeconds(ms: number): string {
   return String(Math.round(ms) / 1000);
 }
-

@@ -53,7 +53,10 @@ export function nodeReadableToWeb(source: Readable): ReadableStream<Uint8Array> 
  * the long-lived promise that keeps the race's result (a chunk) reachable, so a 100 MiB relay would keep all
  * 100 MiB in memory until the end.
  */
-export async function writeWebBodyToNode(body: ReadableStream<Uint8Array>, destination: Writable): Promise<void> {
+export async function writeWebBodyToNode(
+  body: ReadableStream<Uint8Array>,
+  destination: Writable,
+): Promise<void> {
   const reader = body.getReader();
   let closed = false;
   const onClose = () => {
