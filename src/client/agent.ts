@@ -6,7 +6,6 @@ import type { Logger } from "../log/logger.ts";
 import type { RawFetch } from "../runtime/types.ts";
 import type { ScrapeRequest } from "../wire/types.ts";
 import { parseScrapeRequest } from "../wire/mod.ts";
-import { abortable } from "./abortable.ts";
 import { createBackoff } from "./backoff.ts";
 import { readExcerpt, readResponseCapped } from "./body_limits.ts";
 import type { ClientMetrics } from "./client_metrics.ts";
@@ -119,7 +118,8 @@ async function pollWith(options: AgentOptions, signal: AbortSignal): Promise<Pol
       body,
       signal,
     });
-    response = await abortable(options.proxyFetch(request), signal);
+    // No `abortable` guard here: the proxy legs use our raw HTTP client, which ends the exchange on abort.
+    response = await options.proxyFetch(request);
   } catch (error) {
     return { kind: "error", message: `cannot reach ${url}: ${describeError(error)}` };
   }

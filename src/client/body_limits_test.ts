@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BodyTooLargeError, limitBody, readCapped, readExcerpt } from "./body_limits.ts";
+import { BodyTooLargeError, limitBody, readCapped, readExcerpt, readResponseCapped } from "./body_limits.ts";
 
 const encoder = new TextEncoder();
 
@@ -66,5 +66,30 @@ describe("limitBody()", () => {
   it("limitBody() does not limit when the limit is 0", async () => {
     const limited = limitBody(streamOf("x".repeat(10_000)), 0, "scrape");
     assert.equal((await collect(limited.body)).length, 10_000);
+  });
+});
+
+describe("readResponseCapped()", () => {
+  it("reads a body that declares its length within the cap without touching its stream", async () => {
+    const response = new Response("poll body", { headers: { "content-length": "9" } });
+    assert.equal(
+      new TextDecoder().decode(await readResponseCapped(response, 9, "poll response")),
+      "poll body",
+    );
+  });
+
+  it("refuses a body past the cap whether or not it declares its length", async () => {
+    const declared = new Response(streamOf("0123456789"), { headers: { "content-length": "10" } });
+    await assert.rejects(readResponseCapped(declared, 4, "poll response"), BodyTooLargeError);
+    const undeclared = new Response(streamOf("01234", "56789"));
+    await assert.rejects(
+      readResponseCapped(undeclared, 8, "poll response"),
+      /poll response is larger than 8 bytes/,
+    );
+  });
+
+  it("reads a body without a declared length through the capped stream", async () => {
+    const response = new Response(streamOf("a", "b", "c"));
+    assert.equal(new TextDecoder().decode(await readResponseCapped(response, 3, "push response")), "abc");
   });
 });

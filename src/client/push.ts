@@ -6,7 +6,6 @@
 import type { RawFetch } from "../runtime/types.ts";
 import type { HeaderLine } from "../wire/types.ts";
 import { serializeBufferedScrapeResponse, serializeScrapeResponse } from "../wire/mod.ts";
-import { abortable } from "./abortable.ts";
 import { CONNECTION_HEADERS } from "./target_request.ts";
 import { BodyTooLargeError, limitBody, readExcerpt, readResponseCapped } from "./body_limits.ts";
 
@@ -191,7 +190,9 @@ async function post(
   const init = { method: "POST", headers, body, signal, duplex: "half" } as RequestInit;
   let response: Response;
   try {
-    response = await abortable(deps.proxyFetch(new Request(deps.pushUrl, init)), signal);
+    // No `abortable` guard: the proxy leg is our raw HTTP client, which ends the exchange on abort. The
+    // target leg keeps the guard, as a slow target must never eat the margin left for the error push.
+    response = await deps.proxyFetch(new Request(deps.pushUrl, init));
   } catch (error) {
     if (body instanceof ReadableStream && !body.locked) await body.cancel(error).catch(() => {});
     throw error;

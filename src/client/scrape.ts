@@ -6,7 +6,7 @@
 import type { Logger } from "../log/logger.ts";
 import type { RawFetch } from "../runtime/types.ts";
 import type { HeaderLine, ScrapeRequest } from "../wire/types.ts";
-import { headersFromLines, serializeErrorResponse } from "../wire/mod.ts";
+import { serializeErrorResponse } from "../wire/mod.ts";
 import type { ClientMetrics } from "./client_metrics.ts";
 import { type Clock, deadlineSignal } from "../time/clock.ts";
 import { describeError } from "./describe_error.ts";
@@ -56,7 +56,9 @@ export async function scrapeAndPush(
   const { clock } = deps;
   const started = clock.now();
   const timeoutMs = scrapeTimeoutMs(request.headers);
-  const log = deps.logger.child({ scrape_id: request.id, url: request.url });
+  // Built only when a line is written: at the default level a scrape that goes well logs nothing.
+  let logger: Logger | null = null;
+  const log = () => logger ??= deps.logger.child({ scrape_id: request.id, url: request.url });
   const extraHeaders = (): HeaderLine[] => [
     ["Id", request.id],
     ["X-Prometheus-Scrape-Timeout", formatRemainingSeconds(timeoutMs - (clock.now() - started))],
@@ -66,23 +68,25 @@ export async function scrapeAndPush(
     clock,
     timeoutMs,
     shutdown,
-    new DOMException("scrape timeout reached", "TimeoutError"),
+    () => new DOMException("scrape timeout reached", "TimeoutError"),
   );
   try {
     const outcome = await fetchTarget(deps, request, timeoutMs, hard.signal);
     if (shutdown.aborted) {
-      log.debug("Scrape abandoned at shutdown");
+      log().debug("Scrape abandoned at shutdown");
       return;
     }
     if ("message" in outcome) {
       deps.metrics.scrapeErrors.inc();
-      log.warn("Scrape failed", { err: outcome.message });
+      log().warn("Scrape failed", { err: outcome.message });
       const body = serializeErrorResponse(outcome.status, outcome.message, extraHeaders());
       await pushErrorResponse(deps, body, hard.signal);
       return;
     }
     await pushTargetResponse(deps, outcome, extraHeaders(), hard.signal);
-    log.debug("Pushed scrape result", {
+    deps.logger.debug("Pushed scrape result", {
+      scrape_id: request.id,
+      url: request.url,
       status: outcome.response.status,
       ms: Math.round(clock.now() - started),
     });
@@ -91,10 +95,10 @@ export async function scrapeAndPush(
     if (error instanceof BodyTooLargeError) {
       // The head (and part of the body) already went out: all we can do is cut the push short.
       deps.metrics.scrapeErrors.inc();
-      log.warn("Scrape cut: body exceeds --scrape.max-body-size", { err: error.message });
+      log().warn("Scrape cut: body exceeds --scrape.max-body-size", { err: error.message });
     } else {
       deps.metrics.pushErrors.inc();
-      log.error("Push failed", { err: describeError(error) });
+      log().error("Push failed", { err: describeError(error) });
     }
     // Whatever still reads from the target or writes to the proxy must stop now.
     hard.abort(error);
@@ -128,8 +132,7 @@ async function fetchTarget(
   const budget = new AbortController();
   const timer = deps.clock.setTimeout(() => budget.abort(), budgetMs);
   try {
-    const headers = headersFromLines(forwardedHeaderLines(request.headers));
-    headers.set("Host", url.host);
+    const headers = [...forwardedHeaderLines(request.headers), ["Host", url.host]] as [string, string][];
     const targetSignal = AbortSignal.any([signal, budget.signal]);
     const target = new Request(url, { method: request.method, headers, signal: targetSignal });
     const response = await abortable(deps.targetFetch(target), targetSignal);

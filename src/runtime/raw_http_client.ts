@@ -13,7 +13,7 @@
 import { clearTimeout, setTimeout } from "node:timers";
 import type { RawFetch } from "./types.ts";
 import type { ByteConn, Dial } from "./byte_conn.ts";
-import { latin1Encode } from "../wire/bytes_text.ts";
+import { concatBytes, latin1Encode } from "../wire/bytes_text.ts";
 import { statusAllowsBody } from "../wire/framing.ts";
 import { bodyReader, BUFFER_BYTES, BufferPool, readHead } from "./raw_http_body.ts";
 import type { HeaderLine } from "../wire/types.ts";
@@ -172,10 +172,7 @@ async function exchange(
   if (reader.arrivedWithHead) {
     // Nearly every poll, push answer and small scrape: a copy of the few bytes is far cheaper than a stream,
     // and the connection is free again at once.
-    const piece = await reader.next();
-    const bytes = piece === null ? null : piece.slice();
-    if (piece !== null) pool.recycle(piece);
-    await reader.next();
+    const bytes = reader.takeWhole();
     finish();
     return new Response(bytes, init);
   }
@@ -215,18 +212,19 @@ async function sendRequest(conn: ByteConn, request: Request, url: URL, pool: Buf
   else if (declared === null && request.body === null && !["GET", "HEAD"].includes(request.method)) {
     head += "Content-Length: 0\r\n";
   }
-  const out = new WriteBatch(conn);
-  await out.write(latin1Encode(`${head}\r\n`));
+  const headBytes = latin1Encode(`${head}\r\n`);
   if (declared !== null && Number(declared) <= BUFFER_BYTES) {
-    // A small body (a poll, most pushes) is read whole: asking for `request.body` would build a stream.
+    // A small body (a poll, most pushes) is read whole and leaves with its head in one write: asking for
+    // `request.body` would build a stream.
     const bytes = new Uint8Array(await request.arrayBuffer());
     if (bytes.length !== Number(declared)) {
       throw new RangeError(`request body has ${bytes.length} bytes, its Content-Length says ${declared}`);
     }
-    await out.write(bytes);
-    return out.flush();
+    return writeAll(conn, bytes.length === 0 ? headBytes : concatBytes(headBytes, bytes));
   }
-  if (request.body === null) return out.flush();
+  if (request.body === null) return writeAll(conn, headBytes);
+  const out = new WriteBatch(conn);
+  await out.write(headBytes);
   const reader = request.body.getReader();
   let size = 0;
   try {
@@ -250,4 +248,8 @@ async function sendRequest(conn: ByteConn, request: Request, url: URL, pool: Buf
     await reader.cancel(error).catch(() => {});
     throw error;
   }
+}
+
+async function writeAll(conn: ByteConn, bytes: Uint8Array): Promise<void> {
+  for (let offset = 0; offset < bytes.length;) offset += await conn.write(bytes.subarray(offset));
 }

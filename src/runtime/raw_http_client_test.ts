@@ -169,6 +169,52 @@ describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno.conne
     assert.equal(server.accepted(), 1);
   });
 
+  it("hands a body that came with its head over whole and frees the connection before it is read", async () => {
+    const server = await serve((socket) =>
+      onRequests(socket, (head) => {
+        const body = head.startsWith("GET /a ") ? "first" : "second";
+        socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
+      })
+    );
+    const fetchRaw = client();
+    const first = await fetchRaw(new Request(`${server.url}/a`));
+    // The first body is still unread: the connection went back to the idle list all the same.
+    const second = await fetchRaw(new Request(`${server.url}/b`));
+    assert.deepEqual([await first.text(), await second.text(), server.accepted()], ["first", "second", 1]);
+  });
+
+  it("does not reuse a connection that sent bytes past the declared body", async () => {
+    const server = await serve((socket) =>
+      onRequests(socket, () => socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokSTRAY"))
+    );
+    const fetchRaw = client();
+    assert.equal(await (await fetchRaw(new Request(`${server.url}/`))).text(), "ok");
+    assert.equal(await (await fetchRaw(new Request(`${server.url}/`))).text(), "ok");
+    assert.equal(server.accepted(), 2);
+  });
+
+  it("sends a small body with its head in one write, checked against its Content-Length", async () => {
+    const chunks: string[] = [];
+    const server = await serve((socket) => {
+      socket.on("data", (piece: Buffer) => chunks.push(piece.toString("latin1")));
+      onRequests(socket, () => socket.write("HTTP/1.1 204 No Content\r\n\r\n"));
+    });
+    const fetchRaw = client();
+    const body = new TextEncoder().encode("node1.example");
+    const response = await fetchRaw(
+      new Request(`${server.url}/poll`, { method: "POST", headers: { "Content-Length": "13" }, body }),
+    );
+    assert.equal(response.status, 204);
+    assert.equal(chunks.length, 1, "head and body arrived in one piece");
+    assert.match(chunks[0]!, /^POST \/poll HTTP\/1\.1\r\n[^]*content-length: 13\r\n\r\nnode1\.example$/i);
+    const lying = new Request(`${server.url}/poll`, {
+      method: "POST",
+      headers: { "Content-Length": "3" },
+      body,
+    });
+    await assert.rejects(fetchRaw(lying), /request body has 13 bytes, its Content-Length says 3/);
+  });
+
   it("stops reading from the server while the body's consumer does not read", async () => {
     const total = 32 << 20;
     let handedOff = 0;

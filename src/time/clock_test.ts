@@ -28,7 +28,7 @@ describe("sleep()", () => {
 describe("deadlineSignal()", () => {
   it("deadlineSignal() aborts with the given reason at the deadline", async () => {
     const clock = createFakeClock();
-    const deadline = deadlineSignal(clock, 500, new AbortController().signal, "late");
+    const deadline = deadlineSignal(clock, 500, new AbortController().signal, () => "late");
     await clock.advance(499);
     assert.equal(deadline.signal.aborted, false);
     await clock.advance(1);
@@ -38,16 +38,26 @@ describe("deadlineSignal()", () => {
   it("deadlineSignal() follows its parent's abort", () => {
     const clock = createFakeClock();
     const parent = new AbortController();
-    const deadline = deadlineSignal(clock, 500, parent.signal, "late");
+    const deadline = deadlineSignal(clock, 500, parent.signal, () => "late");
     parent.abort("shutdown");
     assert.equal(deadline.signal.reason, "shutdown");
     assert.equal(clock.pending(), 0);
   });
 
+  it("deadlineSignal() makes its reason only when the deadline passes", async () => {
+    const clock = createFakeClock();
+    let made = 0;
+    const reason = () => (made++, "late");
+    deadlineSignal(clock, 500, new AbortController().signal, reason).cancel();
+    const fired = deadlineSignal(clock, 500, new AbortController().signal, reason);
+    await clock.advance(500);
+    assert.deepEqual([made, fired.signal.reason], [1, "late"]);
+  });
+
   it("deadlineSignal() never fires after cancel()", async () => {
     const clock = createFakeClock();
     const parent = new AbortController();
-    const deadline = deadlineSignal(clock, 500, parent.signal, "late");
+    const deadline = deadlineSignal(clock, 500, parent.signal, () => "late");
     deadline.cancel();
     await clock.advance(1000);
     parent.abort("shutdown");

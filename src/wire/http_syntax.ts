@@ -51,14 +51,13 @@ export function isFieldValue(text: string): boolean {
  */
 export function canonicalHeaderKey(name: string): string {
   if (!TOKEN.test(name)) return name;
-  let out = "";
-  let upper = true;
-  for (const ch of name) {
-    out += upper ? ch.toUpperCase() : ch.toLowerCase();
-    upper = ch === "-";
-  }
-  return out;
+  // Native string calls rather than a loop over characters: this runs for every pushed header, mostly in
+  // a client that is too idle for the JIT to have compiled it.
+  return name.toLowerCase().replace(WORD_START, (letter) => letter.toUpperCase());
 }
+
+/** A letter that starts the name or follows a hyphen. */
+const WORD_START = /(?<=^|-)[a-z]/g;
 
 /**
  * Parses one header line (without its line ending) as read from the wire: `Name: value`, optional spaces

@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { bytes, collect, streamOf, text } from "./_test_utils.ts";
 import { parseScrapeResponse } from "./scrape_response_read.ts";
-import { serializeErrorResponse, serializeScrapeResponse } from "./scrape_response_write.ts";
+import {
+  serializeBufferedScrapeResponse,
+  serializeErrorResponse,
+  serializeScrapeResponse,
+} from "./scrape_response_write.ts";
 
 /** A body that yields the given pieces, counting how many were read. */
 function piecesBody(pieces: readonly string[]) {
@@ -173,6 +177,41 @@ describe("serializeScrapeResponse()", () => {
         "hello world",
       ]);
     }
+  });
+});
+
+describe("serializeBufferedScrapeResponse()", () => {
+  it("writes the same bytes the streaming serializer writes with a Content-Length", async () => {
+    const headers = new Headers({ "content-type": "text/plain", "connection": "keep-alive", "x-a": "1" });
+    const extraHeaders: [string, string][] = [["Id", "7"], ["X-Prometheus-Scrape-Timeout", "4.990000"]];
+    const body = bytes("# HELP up 1\nup 1\n");
+    const streamed = await collect(
+      serializeScrapeResponse({ status: 200, statusText: "OK", headers }, streamOf(body, 4), {
+        contentLength: body.length,
+        extraHeaders,
+      }),
+    );
+    const buffered = serializeBufferedScrapeResponse(
+      { status: 200, statusText: "OK", headers },
+      body,
+      extraHeaders,
+    );
+    assert.equal(text(buffered), text(streamed));
+    assert.match(
+      text(buffered),
+      /^HTTP\/1\.1 200 OK\r\nContent-Length: 17\r\nContent-Type: text\/plain\r\nId: 7\r\n/,
+    );
+  });
+
+  it("writes no framing for 204 and 304, and refuses a body on them", () => {
+    assert.equal(
+      text(serializeBufferedScrapeResponse({ status: 204, headers: [] }, new Uint8Array(0), [["Id", "1"]])),
+      "HTTP/1.1 204 No Content\r\nId: 1\r\n\r\n",
+    );
+    assert.throws(
+      () => serializeBufferedScrapeResponse({ status: 304, headers: [] }, bytes("x")),
+      RangeError,
+    );
   });
 });
 
