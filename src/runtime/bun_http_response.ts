@@ -9,6 +9,9 @@ import { encodeChunk, lastChunk } from "../wire/chunked.ts";
 import { statusAllowsBody } from "../wire/framing.ts";
 import { statusText } from "../wire/status_text.ts";
 
+/** A first body piece up to this size is copied behind the head so both leave in one write. */
+const JOIN_BYTES = 64 * 1024;
+
 /** Where response bytes go: `write` returns a promise only when the socket could not take them all yet. */
 export interface ByteSink {
   write(bytes: Uint8Array): Promise<void> | undefined;
@@ -88,8 +91,18 @@ export async function writeResponse(
   const reader = body.getReader();
   try {
     if (declared !== null && /^\d{1,15}$/.test(declared)) {
-      await sink.write(latin1Encode(`${head(kept)}content-length: ${declared}\r\n\r\n`));
-      await writeRaw(sink, reader, Number(declared));
+      const length = Number(declared);
+      const headBytes = latin1Encode(`${head(kept)}content-length: ${declared}\r\n\r\n`);
+      // The head leaves with a small first piece: one socket write instead of two for nearly every scrape
+      // relayed to Prometheus, and a write is most of what the proxy spends per response.
+      const first = await nextPiece(reader);
+      if (first !== null && first.length <= Math.min(length, JOIN_BYTES)) {
+        await sink.write(concatBytes(headBytes, first));
+        await writeRaw(sink, reader, length, first.length);
+      } else {
+        await sink.write(headBytes);
+        await writeRaw(sink, reader, length, 0, first);
+      }
       return false;
     }
     const first = await nextPiece(reader);
@@ -127,13 +140,16 @@ export async function writeResponse(
   }
 }
 
+/** Writes the rest of a Content-Length body: `sent` bytes already went, `pending` was read but not sent. */
 async function writeRaw(
   sink: ByteSink,
   reader: ReadableStreamDefaultReader<Uint8Array>,
   declared: number,
+  sent: number,
+  pending: Uint8Array | null = null,
 ): Promise<void> {
-  let size = 0;
-  for (let piece = await nextPiece(reader); piece !== null; piece = await nextPiece(reader)) {
+  let size = sent;
+  for (let piece = pending ?? await nextPiece(reader); piece !== null; piece = await nextPiece(reader)) {
     size += piece.length;
     if (size > declared) break;
     await sink.write(piece);

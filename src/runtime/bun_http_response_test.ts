@@ -25,7 +25,35 @@ function pieces(...parts: string[]): Response {
   );
 }
 
+/** Like `pieces`, with a Content-Length header. */
+function declared(length: number, ...parts: string[]): Response {
+  const response = pieces(...parts);
+  return new Response(response.body, { headers: { "content-length": String(length) } });
+}
+
 describe("writeResponse()", () => {
+  it("writeResponse() sends a Content-Length head together with a small first piece, in one write", async () => {
+    const writes: string[] = [];
+    const record: ByteSink = { write: (bytes) => void writes.push(new TextDecoder().decode(bytes)) };
+    await writeResponse(record, declared(6, "abcd", "ef"), {
+      headRequest: false,
+      connection: null,
+      date: DATE,
+    });
+    assert.equal(writes.length, 2);
+    assert.match(writes[0]!, /^HTTP\/1\.1 200 OK\r\n[^]*content-length: 6\r\n\r\nabcd$/);
+    assert.equal(writes[1], "ef");
+  });
+
+  it("writeResponse() still refuses a body longer than its Content-Length, sending no byte past it", async () => {
+    const out = sink();
+    await assert.rejects(
+      writeResponse(out, declared(3, "abcd"), { headRequest: false, connection: null, date: DATE }),
+      /its body has more than 3 bytes, its Content-Length says 3/,
+    );
+    assert.match(out.text(), /content-length: 3\r\n\r\n$/);
+  });
+
   it("writeResponse() frames a body of unknown length as chunked for an HTTP/1.1 client", async () => {
     const out = sink();
     const close = await writeResponse(out, pieces("ab", "cd"), {
