@@ -1,6 +1,6 @@
 /**
  * Size limits on bodies that come from the network. The client never holds a whole scrape in memory: it
- * reads small bodies (polls) up to a cap, and passes scrape bodies through a counting stream.
+ * reads small bodies (polls) up to a cap; scrape bodies are counted as the push serializer streams them.
  */
 
 /** Thrown (or used to error a stream) when a body is larger than allowed. */
@@ -109,39 +109,4 @@ export async function readExcerpt(
   // One log line per failure: newlines and other control characters in the body become spaces.
   // deno-lint-ignore no-control-regex
   return text.replace(/[\x00-\x1f\x7f]+/g, " ").trim();
-}
-
-/** What `limitBody` reports back: whether it had to cut the body. */
-export interface LimitedBody {
-  readonly body: ReadableStream<Uint8Array>;
-  /** True once the body ran past the limit (the stream then errors with BodyTooLargeError). */
-  exceeded(): boolean;
-}
-
-/**
- * Passes a body through unchanged (chunk by chunk, with backpressure) but errors the stream once more
- * than `maxBytes` went by; 0 means no limit.
- *
- * @example
- * ```ts
- * const limited = limitBody(response.body, 50 << 20, "scrape of http://h:9100/metrics");
- * await fetch(pushUrl, { method: "POST", body: limited.body, duplex: "half" });
- * ```
- */
-export function limitBody(body: ReadableStream<Uint8Array>, maxBytes: number, what: string): LimitedBody {
-  let seen = 0;
-  let exceeded = false;
-  if (maxBytes <= 0) return { body, exceeded: () => false };
-  const counter = new TransformStream<Uint8Array, Uint8Array>({
-    transform(chunk, controller) {
-      seen += chunk.byteLength;
-      if (seen > maxBytes) {
-        exceeded = true;
-        controller.error(new BodyTooLargeError(`${what} is larger than ${maxBytes} bytes`, maxBytes));
-        return;
-      }
-      controller.enqueue(chunk);
-    },
-  });
-  return { body: body.pipeThrough(counter), exceeded: () => exceeded };
 }

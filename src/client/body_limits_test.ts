@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BodyTooLargeError, limitBody, readCapped, readExcerpt, readResponseCapped } from "./body_limits.ts";
+import { BodyTooLargeError, readCapped, readExcerpt, readResponseCapped } from "./body_limits.ts";
 
 const encoder = new TextEncoder();
 
@@ -11,10 +11,6 @@ function streamOf(...parts: string[]): ReadableStream<Uint8Array> {
       controller.close();
     },
   });
-}
-
-async function collect(stream: ReadableStream<Uint8Array>): Promise<string> {
-  return await new Response(stream).text();
 }
 
 describe("readCapped()", () => {
@@ -47,25 +43,6 @@ describe("readExcerpt()", () => {
 
   it("readExcerpt() stops at the byte limit", async () => {
     assert.equal(await readExcerpt(streamOf("abcdef", "ghij"), 8), "abcdefgh");
-  });
-});
-
-describe("limitBody()", () => {
-  it("limitBody() passes a body within the limit through unchanged", async () => {
-    const limited = limitBody(streamOf("ab", "cd"), 4, "scrape");
-    assert.equal(await collect(limited.body), "abcd");
-    assert.equal(limited.exceeded(), false);
-  });
-
-  it("limitBody() errors the stream once the body runs past the limit", async () => {
-    const limited = limitBody(streamOf("ab", "cd", "e"), 4, "scrape of http://h:9100/metrics");
-    await assert.rejects(collect(limited.body), /scrape of http:\/\/h:9100\/metrics is larger than 4 bytes/);
-    assert.equal(limited.exceeded(), true);
-  });
-
-  it("limitBody() does not limit when the limit is 0", async () => {
-    const limited = limitBody(streamOf("x".repeat(10_000)), 0, "scrape");
-    assert.equal((await collect(limited.body)).length, 10_000);
   });
 });
 

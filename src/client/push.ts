@@ -5,9 +5,9 @@
  */
 import type { RawFetch } from "../runtime/types.ts";
 import type { HeaderLine } from "../wire/types.ts";
-import { serializeBufferedScrapeResponse, serializeScrapeResponse } from "../wire/mod.ts";
+import { framedScrapeResponse, serializeBufferedScrapeResponse } from "../wire/mod.ts";
 import { CONNECTION_HEADERS } from "./target_request.ts";
-import { BodyTooLargeError, limitBody, readExcerpt, readResponseCapped } from "./body_limits.ts";
+import { BodyTooLargeError, readExcerpt, readResponseCapped } from "./body_limits.ts";
 
 /** What a push needs. */
 export interface PushDeps {
@@ -92,24 +92,24 @@ export async function pushTargetResponse(
     return await post(deps, message, message.byteLength, signal);
   }
   const contentLength = response.body === null ? null : declared;
-  const limited = response.body === null
-    ? null
-    : limitBody(response.body, deps.maxBodyBytes, `response of ${url.href}`);
-  const serialized = serializeScrapeResponse(head, limited?.body ?? null, { contentLength, extraHeaders });
-  try {
-    if (contentLength === null) {
-      await post(deps, serialized, null, signal);
-    } else {
-      const { body, length } = await withLength(serialized, contentLength);
-      await post(deps, body, length, signal);
-    }
-  } catch (error) {
-    if (limited?.exceeded()) {
-      throw new BodyTooLargeError(
+  let exceeded = false;
+  const limit = {
+    maxBytes: deps.maxBodyBytes,
+    error: () => {
+      exceeded = true;
+      return new BodyTooLargeError(
         `response of ${url.href} is larger than ${deps.maxBodyBytes} bytes`,
         deps.maxBodyBytes,
       );
-    }
+    },
+  };
+  // One stream from the target's body to the push: the serializer frames, counts and limits it.
+  const framed = framedScrapeResponse(head, response.body, { contentLength, extraHeaders, limit });
+  try {
+    await post(deps, framed.body, framed.length, signal);
+  } catch (error) {
+    // The push failed because the body ran past the limit: say that, not what the HTTP client made of it.
+    if (exceeded) throw limit.error();
     throw error;
   }
 }
@@ -129,53 +129,6 @@ function pushedHeaderLines(headers: Headers): HeaderLine[] {
 function declaredLength(headers: Headers): number | null {
   const value = headers.get("content-length")?.trim() ?? "";
   return /^\d{1,15}$/.test(value) ? Number(value) : null;
-}
-
-/**
- * Works out the exact push length of a Content-Length framed message: the head (the serializer's first
- * piece, checked to end where a head ends) plus the body length. If the first piece does not look like a
- * whole head, the length stays unknown and the push goes chunked, which is always correct.
- */
-async function withLength(
-  serialized: ReadableStream<Uint8Array>,
-  bodyLength: number,
-): Promise<{ body: ReadableStream<Uint8Array>; length: number | null }> {
-  const reader = serialized.getReader();
-  const first = await reader.read();
-  const head = first.done ? new Uint8Array(0) : first.value;
-  return {
-    body: prepend(head, reader),
-    length: endsWithBlankLine(head) ? head.byteLength + bodyLength : null,
-  };
-}
-
-function endsWithBlankLine(bytes: Uint8Array): boolean {
-  const n = bytes.byteLength;
-  return n >= 4 && bytes[n - 4] === 13 && bytes[n - 3] === 10 && bytes[n - 2] === 13 && bytes[n - 1] === 10;
-}
-
-/** A stream of `head` followed by what `rest` still holds, read only as fast as the consumer reads. */
-function prepend(
-  head: Uint8Array,
-  rest: ReadableStreamDefaultReader<Uint8Array>,
-): ReadableStream<Uint8Array> {
-  let headSent = false;
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        if (!headSent) {
-          headSent = true;
-          controller.enqueue(head);
-          return;
-        }
-        const { done, value } = await rest.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      },
-      cancel: (reason) => rest.cancel(reason),
-    },
-    { highWaterMark: 0 },
-  );
 }
 
 async function post(

@@ -16,6 +16,7 @@ export { canonicalHeaderKey } from "./http_syntax.ts";
 export { headersFromLines } from "./header_lines.ts";
 export { parseScrapeRequest, serializeScrapeRequest } from "./scrape_request.ts";
 export {
+  framedScrapeResponse,
   serializeBufferedScrapeResponse,
   serializeErrorResponse,
   serializeScrapeResponse,

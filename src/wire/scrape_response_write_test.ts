@@ -3,6 +3,7 @@ import { describe, it } from "node:test";
 import { bytes, collect, streamOf, text } from "./_test_utils.ts";
 import { parseScrapeResponse } from "./scrape_response_read.ts";
 import {
+  framedScrapeResponse,
   serializeBufferedScrapeResponse,
   serializeErrorResponse,
   serializeScrapeResponse,
@@ -177,6 +178,32 @@ describe("serializeScrapeResponse()", () => {
         "hello world",
       ]);
     }
+  });
+});
+
+describe("framedScrapeResponse()", () => {
+  it("gives the whole message's length when the body's is known, and null when it goes chunked", async () => {
+    const head = { status: 200, headers: [["Content-Type", "text/plain"]] as [string, string][] };
+    const known = framedScrapeResponse(head, streamOf(bytes("hello"), 2), { contentLength: 5 });
+    assert.equal((await collect(known.body)).length, known.length);
+    assert.equal(framedScrapeResponse(head, streamOf(bytes("hello")), {}).length, null);
+    const empty = framedScrapeResponse(head, null);
+    assert.equal((await collect(empty.body)).length, empty.length);
+  });
+
+  it("errors the output with the limit's error once the body passes the limit, and only then", async () => {
+    const head = { status: 200, headers: [] };
+    const limit = { maxBytes: 4, error: () => new RangeError("target body is larger than 4 bytes") };
+    const over = framedScrapeResponse(head, streamOf(bytes("abcde"), 2), { limit });
+    await assert.rejects(collect(over.body), /target body is larger than 4 bytes/);
+    const within = framedScrapeResponse(head, streamOf(bytes("abcd"), 2), { contentLength: 4, limit });
+    assert.match(text(await collect(within.body)), /\r\n\r\nabcd$/);
+    const unlimited = framedScrapeResponse(head, streamOf(bytes("x".repeat(10_000)), 999), {
+      limit: { maxBytes: 0, error: limit.error },
+    });
+    const out = text(await collect(unlimited.body));
+    assert.equal(out.match(/x/g)?.length, 10_000);
+    assert.ok(out.endsWith("\r\n0\r\n\r\n"));
   });
 });
 
