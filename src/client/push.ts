@@ -116,13 +116,14 @@ export async function pushTargetResponse(
 
 /** The target's headers as they go into the push: all but hop-by-hop ones (and those Connection names). */
 function pushedHeaderLines(headers: Headers): HeaderLine[] {
-  const named = new Set(
-    (headers.get("connection") ?? "").split(",").map((token) => token.trim().toLowerCase()),
-  );
+  const connection = headers.get("connection");
+  const named = connection === null
+    ? null
+    : new Set(connection.split(",").map((token) => token.trim().toLowerCase()));
   const lines: HeaderLine[] = [];
-  for (const [name, value] of headers) {
-    if (!NOT_PUSHED.has(name) && !named.has(name)) lines.push([name, value]);
-  }
+  headers.forEach((value, name) => {
+    if (!NOT_PUSHED.has(name) && !named?.has(name)) lines.push([name, value]);
+  });
   return lines;
 }
 

@@ -79,17 +79,18 @@ export function createRawHttpClient(dial: Dial, options: RawHttpClientOptions = 
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       throw new TypeError(`unsupported URL scheme "${url.protocol}" in ${request.url}`);
     }
-    const reused = takeIdle(url.origin);
+    const origin = url.origin;
+    const reused = takeIdle(origin);
     if (reused !== null) {
       try {
-        return await exchange(reused, request, url, pool, (conn) => park(url.origin, conn));
+        return await exchange(reused, request, url, pool, (conn) => park(origin, conn));
       } catch (error) {
         // A server may close an idle connection just as we reuse it; only a bodiless request can be replayed.
         if (request.body !== null || request.signal.aborted) throw error;
       }
     }
     const conn = await dial(url, request.signal);
-    return exchange(conn, request, url, pool, (c) => park(url.origin, c));
+    return exchange(conn, request, url, pool, (c) => park(origin, c));
   };
   return Object.assign(fetchRaw, {
     close() {
