@@ -50,7 +50,8 @@ function normalizeHost(host: string): string {
 /**
  * The URL to scrape: `?_scheme=https` (Prometheus' `__scheme__` carried as a parameter, since the proxy
  * hop is always plain HTTP) switches to https and is removed. Every other query byte is kept as it was;
- * re-encoding the query (as upstream does) could change what the target sees.
+ * re-encoding the query (as upstream does) could change what the target sees. Without a query this is
+ * `scrapeUrl` itself; `scrapeUrl` is never modified.
  *
  * @example
  * ```ts
@@ -58,8 +59,9 @@ function normalizeHost(host: string): string {
  * ```
  */
 export function targetUrl(scrapeUrl: URL): URL {
+  // Nearly every scrape URL has no query: then it is the target URL as it is, and not parsed again.
+  if (scrapeUrl.search === "") return scrapeUrl;
   const url = new URL(scrapeUrl.href);
-  if (url.search === "") return url;
   const pairs = url.search.slice(1).split("&");
   const isScheme = (pair: string) => decodeFormComponent(pair.split("=", 1)[0]) === "_scheme";
   const wantsHttps = pairs.some((pair) => {

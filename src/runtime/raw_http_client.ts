@@ -10,7 +10,7 @@
  * Bytes pass untouched (no decompression). Backpressure: a response body is read from the socket only when
  * its consumer pulls, and a request body chunk is pulled only after the previous one was written.
  */
-import { clearTimeout, setTimeout } from "node:timers";
+import { clearInterval, setInterval } from "node:timers";
 import type { RawFetch } from "./types.ts";
 import type { ByteConn, Dial } from "./byte_conn.ts";
 import { concatBytes, latin1Encode } from "../wire/bytes_text.ts";
@@ -31,6 +31,15 @@ const LAST_CHUNK = new Uint8Array([0x30, 0x0d, 0x0a, 0x0d, 0x0a]);
 export interface RawHttpClientOptions {
   /** Shared with the client whose request bodies carry this client's response bodies, so buffers recycle. */
   readonly pool?: BufferPool;
+  /** How long an unused keep-alive connection is kept, in ms (default 3 s). */
+  readonly idleMs?: number;
+}
+
+/** A kept-alive connection waiting for the next request to its origin. */
+interface Parked {
+  readonly conn: ByteConn;
+  /** `performance.now()` when it was parked. */
+  readonly since: number;
 }
 
 /** A RawFetch that can also close its idle keep-alive connections. */
@@ -49,28 +58,46 @@ export type ClosableRawFetch = RawFetch & { close(): void };
  */
 export function createRawHttpClient(dial: Dial, options: RawHttpClientOptions = {}): ClosableRawFetch {
   const pool = options.pool ?? new BufferPool();
-  const idle = new Map<string, ByteConn[]>();
-  const timers = new Map<ByteConn, ReturnType<typeof setTimeout>>();
+  const idleMs = options.idleMs ?? IDLE_MS;
+  /** Parked connections per origin, oldest first. */
+  const idle = new Map<string, Parked[]>();
+  // One sweeper for all parked connections rather than a timer each: a scrape parks three connections,
+  // and timers were a measurable share of an idle client's per-scrape work.
+  let sweeper: ReturnType<typeof setInterval> | null = null;
 
+  /** Closes the connections of `list` parked before `oldest`; they are at its front. */
+  const dropStale = (list: Parked[], oldest: number) => {
+    let stale = 0;
+    while (stale < list.length && list[stale]!.since <= oldest) safeClose(list[stale++]!.conn);
+    list.splice(0, stale);
+  };
+  const sweep = () => {
+    const oldest = performance.now() - idleMs;
+    for (const [key, list] of idle) {
+      dropStale(list, oldest);
+      if (list.length === 0) idle.delete(key);
+    }
+    if (idle.size === 0 && sweeper !== null) {
+      clearInterval(sweeper);
+      sweeper = null;
+    }
+  };
   const park = (key: string, conn: ByteConn) => {
-    const list = idle.get(key) ?? [];
-    idle.set(key, list);
-    list.push(conn);
-    const timer = setTimeout(() => {
-      timers.delete(conn);
-      list.splice(list.indexOf(conn), 1);
-      safeClose(conn);
-    }, IDLE_MS);
-    // An idle connection must not keep the process alive.
-    timer.unref();
-    timers.set(conn, timer);
+    let list = idle.get(key);
+    if (list === undefined) idle.set(key, list = []);
+    list.push({ conn, since: performance.now() });
+    if (sweeper === null) {
+      sweeper = setInterval(sweep, idleMs / 3);
+      // An idle connection must not keep the process alive.
+      sweeper.unref();
+    }
   };
   const takeIdle = (key: string): ByteConn | null => {
-    const conn = idle.get(key)?.pop();
-    if (conn === undefined) return null;
-    clearTimeout(timers.get(conn));
-    timers.delete(conn);
-    return conn;
+    const list = idle.get(key);
+    if (list === undefined) return null;
+    // The sweeper runs a third of the idle time late at most; never hand out what it should have closed.
+    dropStale(list, performance.now() - idleMs);
+    return list.pop()?.conn ?? null;
   };
 
   const fetchRaw = async (request: Request): Promise<Response> => {
@@ -94,9 +121,10 @@ export function createRawHttpClient(dial: Dial, options: RawHttpClientOptions = 
   };
   return Object.assign(fetchRaw, {
     close() {
-      for (const list of idle.values()) for (const conn of list.splice(0)) safeClose(conn);
-      for (const timer of timers.values()) clearTimeout(timer);
-      timers.clear();
+      for (const list of idle.values()) for (const { conn } of list.splice(0)) safeClose(conn);
+      idle.clear();
+      if (sweeper !== null) clearInterval(sweeper);
+      sweeper = null;
     },
   });
 }

@@ -183,6 +183,24 @@ describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno.conne
     assert.deepEqual([await first.text(), await second.text(), server.accepted()], ["first", "second", 1]);
   });
 
+  it("closes a kept-alive connection left unused for the idle time, and reuses it before then", async () => {
+    let closed = 0;
+    const server = await serve((socket) => {
+      socket.on("end", () => closed++);
+      onRequests(socket, () => socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+    });
+    const idleClient = createRawHttpClient(dialer(), { idleMs: 150 });
+    clients.push(idleClient);
+    await (await idleClient(new Request(`${server.url}/`))).text();
+    await delay(50);
+    await (await idleClient(new Request(`${server.url}/`))).text();
+    assert.deepEqual([server.accepted(), closed], [1, 0], "reused within the idle time");
+    await delay(400);
+    assert.equal(closed, 1, "closed by the client once idle");
+    await (await idleClient(new Request(`${server.url}/`))).text();
+    assert.equal(server.accepted(), 2);
+  });
+
   it("does not reuse a connection that sent bytes past the declared body", async () => {
     const server = await serve((socket) =>
       onRequests(socket, () => socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokSTRAY"))
