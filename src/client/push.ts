@@ -32,7 +32,8 @@ const NOT_PUSHED = new Set(CONNECTION_HEADERS);
 
 /**
  * Target bodies up to this size (declared by Content-Length) are read whole and pushed as one message;
- * larger or unframed ones stream. 64 KiB: one read buffer, so the memory bound of a large scrape is untouched.
+ * larger or unframed ones stream. 64 KiB covers the common small scrape and is nothing against a large
+ * scrape's memory bound.
  */
 const BUFFERED_PUSH_BYTES = 64 * 1024;
 

@@ -15,7 +15,7 @@ import type { RawFetch } from "./types.ts";
 import type { ByteConn, Dial } from "./byte_conn.ts";
 import { concatBytes, latin1Encode } from "../wire/bytes_text.ts";
 import { statusAllowsBody } from "../wire/framing.ts";
-import { bodyReader, BUFFER_BYTES, BufferPool, readHead } from "./raw_http_body.ts";
+import { bodyReader, BufferPool, readHead } from "./raw_http_body.ts";
 import type { HeaderLine } from "../wire/types.ts";
 import { WriteBatch } from "./write_batch.ts";
 
@@ -24,6 +24,8 @@ import { WriteBatch } from "./write_batch.ts";
  * (our proxy 65 s, Go's 90 s, node's 5 s), so we rarely reuse a connection the server is just closing.
  */
 const IDLE_MS = 3000;
+/** A request body declared this small is read whole and written with its head; larger ones stream. */
+const SMALL_BODY_BYTES = 64 * 1024;
 const CRLF = new Uint8Array([0x0d, 0x0a]);
 const LAST_CHUNK = new Uint8Array([0x30, 0x0d, 0x0a, 0x0d, 0x0a]);
 
@@ -242,7 +244,7 @@ async function sendRequest(conn: ByteConn, request: Request, url: URL, pool: Buf
     head += "Content-Length: 0\r\n";
   }
   const headBytes = latin1Encode(`${head}\r\n`);
-  if (declared !== null && Number(declared) <= BUFFER_BYTES) {
+  if (declared !== null && Number(declared) <= SMALL_BODY_BYTES) {
     // A small body (a poll, most pushes) is read whole and leaves with its head in one write: asking for
     // `request.body` would build a stream.
     const bytes = new Uint8Array(await request.arrayBuffer());

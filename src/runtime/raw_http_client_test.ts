@@ -275,6 +275,18 @@ describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno.conne
     await assert.rejects(text(response.body), /closed before the response body ended \(content-length\)/);
   });
 
+  it("accepts a response head of up to 64 KiB and refuses a longer one", async () => {
+    const server = await serve((socket) =>
+      onRequests(socket, (head) => {
+        const size = head.startsWith("GET /big ") ? 70_000 : 60_000;
+        socket.write(`HTTP/1.1 200 OK\r\nX-Pad: ${"p".repeat(size)}\r\nContent-Length: 2\r\n\r\nok`);
+      })
+    );
+    const fetchRaw = client();
+    assert.equal(await (await fetchRaw(new Request(`${server.url}/fits`))).text(), "ok");
+    await assert.rejects(fetchRaw(new Request(`${server.url}/big`)), /response head exceeds 65536 bytes/);
+  });
+
   it("rejects a malformed status line, quoting it", async () => {
     const server = await serve((socket) => onRequests(socket, () => socket.end("SPDY/9 OK\r\n\r\n")));
     await assert.rejects(client()(new Request(`${server.url}/`)), /malformed status line "SPDY\/9 OK"/);
