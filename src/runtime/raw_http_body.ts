@@ -15,12 +15,18 @@ import { parseHeaderLine } from "../wire/http_syntax.ts";
 import { latin1Decode, quoteExcerpt } from "../wire/bytes_text.ts";
 import { type HeaderLine, WireError } from "../wire/types.ts";
 
+/** Size of the read buffers for heads and ordinary bodies. */
+export const BUFFER_BYTES = 64 * 1024;
 /**
- * Size of each read buffer. Bun hands a socket's data on in pieces of up to 512 KiB; with 64 KiB buffers a
- * 5 MiB scrape became 80+ pieces, each a trip through the streams to the proxy, and 256 KiB cut the
- * client's CPU per 5 MiB scrape by 0.3-1.0 ms (three alternating pairs, /proc/PID/stat).
+ * Size of the read buffers for the rest of a body once it is known to be large ({@linkcode LARGE_BODY_BYTES}
+ * or more). Bun hands socket data on in pieces of up to 512 KiB; in 64 KiB buffers a 5 MiB scrape became
+ * 80+ pieces, each a trip through the streams to the proxy. 256 KiB buffers cut the client's CPU per 5 MiB
+ * scrape by 0.3-1.0 ms in five of five alternating pairs, but used for every read they cost 50 clients
+ * 10-25% of their 100 KiB throughput, so only large bodies get them.
  */
-export const BUFFER_BYTES = 256 * 1024;
+export const LARGE_BUFFER_BYTES = 256 * 1024;
+/** A body at least this long (declared, or read so far) is read into large buffers. */
+export const LARGE_BODY_BYTES = 1024 * 1024;
 /** The largest response head we accept. */
 export const MAX_HEAD_BYTES = 64 * 1024;
 const LF = 0x0a;
@@ -41,27 +47,27 @@ const CR = 0x0d;
  */
 export class BufferPool {
   readonly #free: Uint8Array[] = [];
+  readonly #freeLarge: Uint8Array[] = [];
   readonly #lent = new WeakSet<ArrayBufferLike>();
   readonly #maxFree: number;
 
-  /** Keeps at most `maxFree` idle buffers ({@linkcode BUFFER_BYTES} each); more are left to the GC. */
-  constructor(maxFree = 8) {
+  /**
+   * Keeps at most `maxFree` idle buffers of {@linkcode BUFFER_BYTES}, and a quarter as many of
+   * {@linkcode LARGE_BUFFER_BYTES}; more are left to the GC.
+   */
+  constructor(maxFree = 16) {
     this.#maxFree = maxFree;
   }
 
-  /** A buffer of {@linkcode BUFFER_BYTES} bytes owned by the caller until lent or put back. */
-  take(): Uint8Array {
+  /** A buffer of {@linkcode BUFFER_BYTES} (or, if `large`, {@linkcode LARGE_BUFFER_BYTES}) bytes. */
+  take(large = false): Uint8Array {
+    if (large) return this.#freeLarge.pop() ?? new Uint8Array(LARGE_BUFFER_BYTES);
     return this.#free.pop() ?? new Uint8Array(BUFFER_BYTES);
   }
 
   /** Returns a buffer that was never lent. */
   put(buffer: Uint8Array): void {
-    if (
-      this.#free.length < this.#maxFree && buffer.byteOffset === 0 &&
-      buffer.buffer.byteLength === BUFFER_BYTES
-    ) {
-      this.#free.push(new Uint8Array(buffer.buffer, 0, BUFFER_BYTES));
-    }
+    if (buffer.byteOffset === 0) this.#keep(buffer.buffer as ArrayBuffer);
   }
 
   /** Marks `view` (the only view of its buffer that leaves) as handed to a consumer. */
@@ -73,9 +79,17 @@ export class BufferPool {
   /** Takes back a lent view once its bytes are written; anything else is ignored. */
   recycle(view: Uint8Array): void {
     const buffer = view.buffer as ArrayBuffer;
-    if (!this.#lent.delete(buffer) || buffer.byteLength !== BUFFER_BYTES) return;
     // transfer() moves the memory without copying and detaches every old view.
-    if (this.#free.length < this.#maxFree) this.#free.push(new Uint8Array(buffer.transfer()));
+    if (this.#lent.delete(buffer)) this.#keep(buffer, true);
+  }
+
+  #keep(buffer: ArrayBuffer, detach = false): void {
+    const [list, max] = buffer.byteLength === BUFFER_BYTES
+      ? [this.#free, this.#maxFree]
+      : buffer.byteLength === LARGE_BUFFER_BYTES
+      ? [this.#freeLarge, Math.ceil(this.#maxFree / 4)]
+      : [null, 0];
+    if (list !== null && list.length < max) list.push(new Uint8Array(detach ? buffer.transfer() : buffer));
   }
 }
 
@@ -171,6 +185,8 @@ export function bodyReader(conn: ByteConn, pool: BufferPool, head: RawHead, noBo
   const { framing, contentLength } = responseFraming(head.status, head.headers);
   let leftover: { buffer: Uint8Array; start: number; end: number } | null = head;
   let remaining = noBody || framing === "none" ? 0 : contentLength ?? Infinity;
+  /** Body bytes handed out so far: a body of unknown length moves to large buffers once it is that long. */
+  let received = 0;
   const chunked = !noBody && framing === "chunked" ? new ChunkedPushDecoder() : null;
   const state = { clean: framing !== "until-eof" || noBody, done: false };
   /** A buffer with unread bytes, either what came with the head or a fresh read. */
@@ -182,7 +198,7 @@ export function bodyReader(conn: ByteConn, pool: BufferPool, head: RawHead, noBo
     }
     if (leftover !== null) pool.put(leftover.buffer);
     leftover = null;
-    const buffer = pool.take();
+    const buffer = pool.take((contentLength ?? 0) >= LARGE_BODY_BYTES || received >= LARGE_BODY_BYTES);
     const n = await conn.read(buffer.subarray(0, Math.min(limit, buffer.length)));
     if (n === null) {
       pool.put(buffer);
@@ -238,7 +254,10 @@ export function bodyReader(conn: ByteConn, pool: BufferPool, head: RawHead, noBo
           if (stop < piece.end) state.clean = false;
           remaining -= stop - piece.start;
         }
-        if (stop > piece.start) return pool.lend(piece.buffer.subarray(piece.start, stop));
+        if (stop > piece.start) {
+          received += stop - piece.start;
+          return pool.lend(piece.buffer.subarray(piece.start, stop));
+        }
         pool.put(piece.buffer);
       }
     },
