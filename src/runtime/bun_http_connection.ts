@@ -253,10 +253,24 @@ export class Connection {
     void this.#respond(answer, head.method === "HEAD", head.version === "HTTP/1.0");
   }
 
-  /** Writes the answer (not the Request, which a suspended frame would keep); a failure ends the connection. */
+  /**
+   * Writes the answer (not the Request, which a suspended frame would keep). A handler that fails gets a 500
+   * and a graceful close, so replies already written to a pipelining client still reach it (a reset could
+   * discard them); a response that fails halfway resets the connection, so the cut cannot pass for a
+   * whole message. Either way the connection serves nothing more.
+   */
   async #respond(answer: Response | Promise<Response>, headRequest: boolean, http10: boolean): Promise<void> {
+    let response: Response;
     try {
-      await this.#write(await answer, headRequest, http10);
+      response = await answer;
+    } catch {
+      if (this.#state === "closed") return;
+      this.#aborter = null;
+      this.#failBody(new Error("the handler failed"));
+      return this.#refuse(500, "internal server error");
+    }
+    try {
+      await this.#write(response, headRequest, http10);
     } catch {
       this.#socket.terminate();
       this.closed();
@@ -287,7 +301,7 @@ export class Connection {
     }
   }
 
-  #refuse(status: 400 | 408 | 431, reason: string): void {
+  #refuse(status: 400 | 408 | 431 | 500, reason: string): void {
     const body = new TextEncoder().encode(`${reason.replace(/[\r\n]+/g, " ")}\n`);
     const head = `HTTP/1.1 ${status} ${statusText(status)}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
       `content-length: ${body.length}\r\nconnection: close\r\ndate: ${this.#settings.date()}\r\n\r\n`;

@@ -70,6 +70,24 @@ describe("serveBunRaw()", { skip: !onBun }, () => {
     assert.match(out, /connection: close\r\n/);
   });
 
+  it("serveBunRaw() delivers earlier pipelined replies whole when a later handler fails, then a 500", async () => {
+    const big = "x".repeat(512 * 1024);
+    handler = (request) => {
+      if (new URL(request.url).pathname === "/fail") throw new Error("handler bug");
+      return new Response(big, { headers: { "content-length": String(big.length) } });
+    };
+    const out = await exchange(
+      server.port,
+      "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /fail HTTP/1.1\r\nHost: a\r\n\r\nGET /3 HTTP/1.1\r\nHost: a\r\n\r\n",
+      3000,
+    );
+    assert.ok(
+      out.includes(`\r\n\r\n${big}HTTP/1.1 500 Internal Server Error\r\n`),
+      `got ${out.length} bytes, ending ${JSON.stringify(out.slice(-200))}`,
+    );
+    assert.equal(out.split("HTTP/1.1 ").length - 1, 2, "the request after the failure is not served");
+  });
+
   it("serveBunRaw() streams a large request body through to the handler intact", async () => {
     handler = async (request) => {
       const bytes = new Uint8Array(await request.arrayBuffer());
