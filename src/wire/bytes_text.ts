@@ -15,8 +15,8 @@
 export function latin1Decode(bytes: Uint8Array): string {
   let out = "";
   // Chunked so String.fromCharCode never receives more arguments than engines allow. `apply` takes the
-  // typed array as an array-like; spreading it would run the iterator protocol per byte, which cost the
-  // client's cold (interpreted) hot path about a tenth of its CPU.
+  // typed array as an array-like; spreading it ran the iterator protocol per byte, which was a tenth of
+  // the samples in a CPU profile of a client at 25 scrapes/s.
   for (let i = 0; i < bytes.length; i += 8192) {
     out += String.fromCharCode.apply(null, bytes.subarray(i, i + 8192) as unknown as number[]);
   }
