@@ -64,8 +64,8 @@ export async function readResponseCapped(
   maxBytes: number,
   what: string,
 ): Promise<Uint8Array> {
-  const declared = response.headers.get("content-length");
-  if (declared !== null && /^\d{1,15}$/.test(declared) && Number(declared) <= maxBytes) {
+  const declared = declaredLength(response.headers);
+  if (declared !== null && declared <= maxBytes) {
     const bytes = new Uint8Array(await response.arrayBuffer());
     // The HTTP client enforces the declared length; this only guards against one that does not.
     if (bytes.byteLength > maxBytes) {
@@ -74,6 +74,12 @@ export async function readResponseCapped(
     return bytes;
   }
   return await readCapped(response.body, maxBytes, what);
+}
+
+/** The body length a message's Content-Length declares, or null when it declares none (or nonsense). */
+export function declaredLength(headers: Headers): number | null {
+  const value = headers.get("content-length")?.trim() ?? "";
+  return /^\d{1,15}$/.test(value) ? Number(value) : null;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { RawFetch } from "../runtime/types.ts";
 import type { HeaderLine } from "../wire/types.ts";
 import { framedScrapeResponse, serializeBufferedScrapeResponse } from "../wire/mod.ts";
 import { CONNECTION_HEADERS } from "./target_request.ts";
-import { BodyTooLargeError, readExcerpt, readResponseCapped } from "./body_limits.ts";
+import { BodyTooLargeError, declaredLength, readExcerpt, readResponseCapped } from "./body_limits.ts";
 
 /** What a push needs. */
 export interface PushDeps {
@@ -126,11 +126,6 @@ function pushedHeaderLines(headers: Headers): HeaderLine[] {
     if (!NOT_PUSHED.has(name) && !named?.has(name)) lines.push([name, value]);
   });
   return lines;
-}
-
-function declaredLength(headers: Headers): number | null {
-  const value = headers.get("content-length")?.trim() ?? "";
-  return /^\d{1,15}$/.test(value) ? Number(value) : null;
 }
 
 async function post(

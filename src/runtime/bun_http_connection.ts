@@ -254,10 +254,9 @@ export class Connection {
   }
 
   /**
-   * Writes the answer (not the Request, which a suspended frame would keep). A handler that fails gets a 500
-   * and a graceful close, so replies already written to a pipelining client still reach it (a reset could
-   * discard them); a response that fails halfway resets the connection, so the cut cannot pass for a
-   * whole message. Either way the connection serves nothing more.
+   * Writes the answer (not the Request, which a suspended frame would keep). A failed handler gets a 500 and
+   * a graceful close (a reset could discard earlier pipelined replies); a response that fails halfway resets
+   * the connection, so the cut cannot pass for a whole message. Nothing more is served either way.
    */
   async #respond(answer: Response | Promise<Response>, headRequest: boolean, http10: boolean): Promise<void> {
     let response: Response;
@@ -265,7 +264,6 @@ export class Connection {
       response = await answer;
     } catch {
       if (this.#state === "closed") return;
-      this.#aborter = null;
       this.#failBody(new Error("the handler failed"));
       return this.#refuse(500, "internal server error");
     }
