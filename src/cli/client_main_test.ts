@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import type { RawFetch, Runtime, ServeOptions, TlsClientOptions } from "../runtime/types.ts";
 import { VERSION } from "../version.ts";
 import { clientMain } from "./client_main.ts";
+import { asRequest } from "../client/fake_http.ts";
 
 /** A Runtime whose proxy only ever holds polls open, and which records what the client did with it. */
 function fakeRuntime(args: string[], files: Record<string, string> = {}) {
@@ -13,7 +14,8 @@ function fakeRuntime(args: string[], files: Record<string, string> = {}) {
   const polls: string[] = [];
   let closed = 0;
   let signalHandler: ((signal: string) => void) | null = null;
-  const fetch: RawFetch = async (request) => {
+  const fetch: RawFetch = async (input, init) => {
+    const request = asRequest(input, init);
     polls.push(await request.text());
     return await new Promise<Response>((_, reject) => {
       request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });

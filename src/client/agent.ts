@@ -64,10 +64,12 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
     maxMs: options.retryMaxWaitMs,
     random: options.random,
   });
-  const scrapeDeps = { ...options, pushUrl: `${options.proxyUrl}push` };
+  const scrapeDeps = { ...options, pushUrl: new URL(`${options.proxyUrl}push`) };
+  // Parsed and encoded once: the same poll goes out after every scrape.
+  const poll = { url: new URL(`${options.proxyUrl}poll`), body: new TextEncoder().encode(options.fqdn) };
   const inFlight = new Set<Promise<void>>();
   while (!signal.aborted) {
-    const result = await pollOnce(options, signal);
+    const result = await pollOnce(options, poll, signal);
     if (signal.aborted) break;
     if (result.kind === "error") {
       metrics.pollErrors.inc();
@@ -92,36 +94,28 @@ export async function runAgent(options: AgentOptions, signal: AbortSignal): Prom
   await Promise.allSettled(inFlight);
 }
 
-async function pollOnce(options: AgentOptions, shutdown: AbortSignal): Promise<PollResult> {
-  // A signal per poll, unhooked afterwards: the shutdown signal lives as long as the process, and each
-  // Request following it directly could leave a listener behind on every poll.
-  const poll = new AbortController();
-  const forward = () => poll.abort(shutdown.reason);
-  shutdown.addEventListener("abort", forward, { once: true });
-  try {
-    return await pollWith(options, poll.signal);
-  } finally {
-    shutdown.removeEventListener("abort", forward);
-  }
+/** What every poll sends. */
+interface PollMessage {
+  readonly url: URL;
+  /** The FQDN, as upstream's proxy expects it. */
+  readonly body: Uint8Array<ArrayBuffer>;
 }
 
-async function pollWith(options: AgentOptions, signal: AbortSignal): Promise<PollResult> {
-  const url = `${options.proxyUrl}poll`;
-  const body = new TextEncoder().encode(options.fqdn);
+async function pollOnce(options: AgentOptions, poll: PollMessage, signal: AbortSignal): Promise<PollResult> {
   let response: Response;
   try {
-    const request = new Request(url, {
+    // The shutdown signal itself, with no signal per poll: our raw HTTP client (the only RawFetch a
+    // client runs with) drops its listener when the exchange ends, so none pile up on it.
+    response = await options.proxyFetch(poll.url, {
       method: "POST",
       // Our proxy may then end an idle poll with 204 so no load balancer ever sees an idle connection;
       // upstream's proxy ignores the header and simply holds the poll.
-      headers: { "Content-Length": String(body.byteLength), "PushProx-Accept-Idle": "1" },
-      body,
+      headers: [["PushProx-Accept-Idle", "1"]],
+      body: poll.body,
       signal,
     });
-    // No `abortable` guard here: the proxy legs use our raw HTTP client, which ends the exchange on abort.
-    response = await options.proxyFetch(request);
   } catch (error) {
-    return { kind: "error", message: `cannot reach ${url}: ${describeError(error)}` };
+    return { kind: "error", message: `cannot reach ${poll.url.href}: ${describeError(error)}` };
   }
   if (response.status === 204) {
     await response.body?.cancel().catch(() => {});

@@ -42,7 +42,8 @@ export function fakeProxy(
   const polls: { body: string; headers: Headers }[] = [];
   const pushes: RecordedPush[] = [];
   const waiters: (() => void)[] = [];
-  const fetch: RawFetch = async (request) => {
+  const fetch: RawFetch = async (input, init) => {
+    const request = asRequest(input, init);
     const path = new URL(request.url).pathname;
     if (path === "/poll") {
       polls.push({ body: await request.text(), headers: request.headers });
@@ -83,11 +84,17 @@ export function fakeTarget(respond: (request: Request) => Response | Promise<Res
   const requests: Request[] = [];
   return {
     requests,
-    fetch: async (request) => {
+    fetch: async (input, init) => {
+      const request = asRequest(input, init);
       requests.push(request);
       return await respond(request);
     },
   };
+}
+
+/** What a RawFetch was called with, as one `Request`, so fakes can look at it the same way every time. */
+export function asRequest(input: Request | URL | string, init?: RequestInit): Request {
+  return input instanceof Request && init === undefined ? input : new Request(input, init);
 }
 
 /** A promise that only settles (rejects with the abort reason) when `signal` aborts. */

@@ -11,8 +11,8 @@ import { BodyTooLargeError, declaredLength, readExcerpt, readResponseCapped } fr
 
 /** What a push needs. */
 export interface PushDeps {
-  /** `<proxy-url>push`. */
-  readonly pushUrl: string;
+  /** `<proxy-url>push`, parsed once for all pushes. */
+  readonly pushUrl: URL;
   readonly proxyFetch: RawFetch;
   /** `--scrape.max-body-size` in bytes; 0 means unlimited. */
   readonly maxBodyBytes: number;
@@ -134,15 +134,14 @@ async function post(
   length: number | null,
   signal: AbortSignal,
 ): Promise<void> {
-  const headers = new Headers();
-  if (length !== null) headers.set("Content-Length", String(length));
+  const headers: [string, string][] = length === null ? [] : [["Content-Length", String(length)]];
   // `duplex` is required by the fetch standard for a streamed request body; the type lib may not know it.
   const init = { method: "POST", headers, body, signal, duplex: "half" } as RequestInit;
   let response: Response;
   try {
     // No `abortable` guard: the proxy leg is our raw HTTP client, which ends the exchange on abort. The
     // target leg keeps the guard, as a slow target must never eat the margin left for the error push.
-    response = await deps.proxyFetch(new Request(deps.pushUrl, init));
+    response = await deps.proxyFetch(deps.pushUrl, init);
   } catch (error) {
     if (body instanceof ReadableStream && !body.locked) await body.cancel(error).catch(() => {});
     throw error;

@@ -134,8 +134,10 @@ async function fetchTarget(
   try {
     const headers = [...forwardedHeaderLines(request.headers), ["Host", url.host]] as [string, string][];
     const targetSignal = AbortSignal.any([signal, budget.signal]);
-    const target = new Request(url, { method: request.method, headers, signal: targetSignal });
-    const response = await abortable(deps.targetFetch(target), targetSignal);
+    const response = await abortable(
+      deps.targetFetch(url, { method: request.method, headers, signal: targetSignal }),
+      targetSignal,
+    );
     const failure = checkDeclaredSize(response, url, deps.maxBodyBytes);
     if (failure !== null) {
       await response.body?.cancel().catch(() => {});

@@ -27,7 +27,7 @@ function deps(
   const metrics = countingMetrics();
   const all: ScrapeDeps = {
     fqdn: "127.0.0.1",
-    pushUrl: "http://127.0.0.1:8080/push",
+    pushUrl: new URL("http://127.0.0.1:8080/push"),
     proxyFetch,
     targetFetch,
     clock,

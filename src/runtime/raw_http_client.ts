@@ -12,6 +12,7 @@
  */
 import { clearInterval, setInterval } from "node:timers";
 import type { RawFetch } from "./types.ts";
+import { headerValue, type OutgoingRequest, outgoingRequest } from "./outgoing_request.ts";
 import type { ByteConn, Dial } from "./byte_conn.ts";
 import { concatBytes, latin1Encode } from "../wire/bytes_text.ts";
 import { statusAllowsBody } from "../wire/framing.ts";
@@ -24,8 +25,6 @@ import { WriteBatch } from "./write_batch.ts";
  * (our proxy 65 s, Go's 90 s, node's 5 s), so we rarely reuse a connection the server is just closing.
  */
 const IDLE_MS = 3000;
-/** A request body declared this small is read whole and written with its head; larger ones stream. */
-const SMALL_BODY_BYTES = 64 * 1024;
 const CRLF = new Uint8Array([0x0d, 0x0a]);
 const LAST_CHUNK = new Uint8Array([0x30, 0x0d, 0x0a, 0x0d, 0x0a]);
 
@@ -55,7 +54,7 @@ export type ClosableRawFetch = RawFetch & { close(): void };
  * ```ts
  * const pool = new BufferPool();
  * const targetFetch = createRawHttpClient(denoDialer(), { pool });
- * const response = await targetFetch(new Request("http://127.0.0.1:9100/metrics"));
+ * const response = await targetFetch(new URL("http://127.0.0.1:9100/metrics"));
  * ```
  */
 export function createRawHttpClient(dial: Dial, options: RawHttpClientOptions = {}): ClosableRawFetch {
@@ -102,24 +101,27 @@ export function createRawHttpClient(dial: Dial, options: RawHttpClientOptions = 
     return list.pop()?.conn ?? null;
   };
 
-  const fetchRaw = async (request: Request): Promise<Response> => {
+  /** The signal of a request that was given none. */
+  const unset = new AbortController().signal;
+  const fetchRaw: RawFetch = async (input, init) => {
+    const request = await outgoingRequest(input, init, unset);
     request.signal.throwIfAborted();
-    const url = new URL(request.url);
+    const { url } = request;
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-      throw new TypeError(`unsupported URL scheme "${url.protocol}" in ${request.url}`);
+      throw new TypeError(`unsupported URL scheme "${url.protocol}" in ${url.href}`);
     }
     const origin = url.origin;
     const reused = takeIdle(origin);
     if (reused !== null) {
       try {
-        return await exchange(reused, request, url, pool, (conn) => park(origin, conn));
+        return await exchange(reused, request, pool, (conn) => park(origin, conn));
       } catch (error) {
         // A server may close an idle connection just as we reuse it; only a bodiless request can be replayed.
         if (request.body !== null || request.signal.aborted) throw error;
       }
     }
     const conn = await dial(url, request.signal);
-    return exchange(conn, request, url, pool, (c) => park(origin, c));
+    return exchange(conn, request, pool, (c) => park(origin, c));
   };
   return Object.assign(fetchRaw, {
     close() {
@@ -142,8 +144,7 @@ function safeClose(conn: ByteConn): void {
 /** One request and its response on `conn`; `reuse` gets the connection back when both ended cleanly. */
 async function exchange(
   conn: ByteConn,
-  request: Request,
-  url: URL,
+  request: OutgoingRequest,
   pool: BufferPool,
   reuse: (conn: ByteConn) => void,
 ): Promise<Response> {
@@ -165,7 +166,7 @@ async function exchange(
 
   let sendError: unknown = null;
   let sent = false;
-  const sending = sendRequest(conn, request, url, pool).then(
+  const sending = sendRequest(conn, request, pool).then(
     () => void (sent = true),
     (error) => {
       sendError = error;
@@ -189,7 +190,7 @@ async function exchange(
   const noBody = request.method === "HEAD" || !statusAllowsBody(head.status);
   const reader = bodyReader(conn, pool, head, noBody);
   const keepAlive = head.proto === "HTTP/1.1" && !asksToClose(head.headers) &&
-    !/\bclose\b/i.test(request.headers.get("connection") ?? "");
+    !/\bclose\b/i.test(headerValue(request.headers, "connection") ?? "");
   // A server may answer before reading the whole request body: then the connection cannot be reused, and
   // closing it ends our stalled write instead of leaving it pending for ever.
   const finish = () => {
@@ -229,34 +230,32 @@ function asksToClose(headers: readonly HeaderLine[]): boolean {
 }
 
 /**
- * Writes the request head and streams its body (raw under Content-Length, else chunked). Writes go through
- * a {@linkcode WriteBatch}, so a small request leaves in one segment.
+ * Writes the request head and its body: whole bytes with the head in one write (a Content-Length added if
+ * none was given), a stream raw under its Content-Length or else chunked. A stream goes through a
+ * {@linkcode WriteBatch}, so its small pieces leave in few segments.
  */
-async function sendRequest(conn: ByteConn, request: Request, url: URL, pool: BufferPool): Promise<void> {
-  const declared = request.headers.get("content-length");
-  // `declared` is tested first: merely reading `request.body` makes some runtimes build a stream.
-  const chunked = declared === null && request.body !== null;
+async function sendRequest(conn: ByteConn, request: OutgoingRequest, pool: BufferPool): Promise<void> {
+  const { url, body } = request;
+  const declared = headerValue(request.headers, "content-length");
   let head = `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\n`;
-  if (!request.headers.has("host")) head += `Host: ${url.host}\r\n`;
+  if (headerValue(request.headers, "host") === null) head += `Host: ${url.host}\r\n`;
   for (const [name, value] of request.headers) head += `${name}: ${value}\r\n`;
-  if (chunked) head += "Transfer-Encoding: chunked\r\n";
-  else if (declared === null && request.body === null && !["GET", "HEAD"].includes(request.method)) {
-    head += "Content-Length: 0\r\n";
-  }
-  const headBytes = latin1Encode(`${head}\r\n`);
-  if (declared !== null && Number(declared) <= SMALL_BODY_BYTES) {
-    // A small body (a poll, most pushes) is read whole and leaves with its head in one write: asking for
-    // `request.body` would build a stream.
-    const bytes = new Uint8Array(await request.arrayBuffer());
-    if (bytes.length !== Number(declared)) {
-      throw new RangeError(`request body has ${bytes.length} bytes, its Content-Length says ${declared}`);
+  if (body instanceof Uint8Array) {
+    if (declared === null) head += `Content-Length: ${body.length}\r\n`;
+    else if (body.length !== Number(declared)) {
+      throw new RangeError(`request body has ${body.length} bytes, its Content-Length says ${declared}`);
     }
-    return writeAll(conn, bytes.length === 0 ? headBytes : concatBytes(headBytes, bytes));
+    const headBytes = latin1Encode(`${head}\r\n`);
+    return writeAll(conn, body.length === 0 ? headBytes : concatBytes(headBytes, body));
   }
-  if (request.body === null) return writeAll(conn, headBytes);
+  const chunked = declared === null && body !== null;
+  if (chunked) head += "Transfer-Encoding: chunked\r\n";
+  else if (declared === null && !["GET", "HEAD"].includes(request.method)) head += "Content-Length: 0\r\n";
+  const headBytes = latin1Encode(`${head}\r\n`);
+  if (body === null) return writeAll(conn, headBytes);
   const out = new WriteBatch(conn);
   await out.write(headBytes);
-  const reader = request.body.getReader();
+  const reader = body.getReader();
   let size = 0;
   try {
     for (;;) {

@@ -158,6 +158,37 @@ describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno.conne
     assert.match(requests[1]!, /content-length: 13\r\n\r\nfirst,second!$/i);
   });
 
+  it("sends fetch's (URL, init) form as given: header case kept, a byte body framed by its length", async () => {
+    const requests: string[] = [];
+    const server = await serve((socket) =>
+      onRequests(socket, (head, received) => {
+        const check = () => {
+          const body = received().toString("latin1");
+          if (!body.endsWith("!")) return;
+          socket.off("data", check);
+          requests.push(`${head}\r\n\r\n${body}`);
+          socket.write("HTTP/1.1 204 No Content\r\n\r\n");
+        };
+        socket.on("data", check);
+        check();
+      })
+    );
+    const fetchRaw = client();
+    const url = new URL(`${server.url}/push?x=1`);
+    const body = new TextEncoder().encode("héllo!");
+    const response = await fetchRaw(url, { method: "post", headers: [["PushProx-Accept-Idle", "1"]], body });
+    assert.equal(response.status, 204);
+    assert.equal(
+      requests[0],
+      `POST /push?x=1 HTTP/1.1\r\nHost: ${url.host}\r\nPushProx-Accept-Idle: 1\r\nContent-Length: 7\r\n\r\nhÃ©llo!`,
+    );
+    await assert.rejects(
+      fetchRaw(url, { headers: [["Bad Name", "1"]] }),
+      { name: "TypeError", message: 'invalid header name "Bad Name"' },
+    );
+    assert.equal(server.accepted(), 1, "a refused request never dials");
+  });
+
   it("reuses one keep-alive connection for requests in a row", async () => {
     const server = await serve((socket) =>
       onRequests(socket, () => socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))

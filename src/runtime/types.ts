@@ -50,11 +50,12 @@ export interface TlsClientOptions {
 }
 
 /**
- * An HTTP client that hands bodies through untouched: no silent gzip decoding (fetch's behaviour, which
- * would corrupt a relayed `Content-Encoding: gzip` reply), request bodies streamed, responses streamed.
- * The request's `signal` aborts the exchange.
+ * An HTTP client called as `fetch` is, that hands bodies through untouched: no silent gzip decoding
+ * (fetch's behaviour, which would corrupt a relayed `Content-Encoding: gzip` reply), request bodies
+ * streamed, responses streamed. The request's `signal` aborts the exchange. Callers that care for speed
+ * pass a URL and an init rather than a `Request` (see runtime/outgoing_request.ts).
  */
-export type RawFetch = (request: Request) => Promise<Response>;
+export type RawFetch = (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
 
 export interface Runtime {
   /** "deno" or "bun", and the runtime's own version, for `--version` and logs. */
