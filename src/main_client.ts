@@ -2,14 +2,14 @@
 import process from "node:process";
 import { detectRuntime } from "./runtime/detect.ts";
 import { clientMain } from "./cli/client_main.ts";
-import { allocatorExec } from "./runtime/bun_allocator.ts";
+import { tuningExec } from "./runtime/bun_tuning.ts";
 
 declare const Bun: { readonly main: string } | undefined;
 
 // Not on Windows, where there is no execve to keep the process (and its PID) while swapping the image.
 if (typeof Bun !== "undefined" && process.platform !== "win32") {
-  // Once, before anything else: see bun_allocator.ts for why and what it costs.
-  const exec = allocatorExec({
+  // Once, before anything else: see bun_tuning.ts for why and what it costs.
+  const exec = tuningExec({
     env: process.env,
     argv: process.argv,
     execArgv: process.execArgv,

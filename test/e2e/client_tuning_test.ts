@@ -1,7 +1,8 @@
 /**
- * The Bun-built client re-executes itself once at start with MIMALLOC_PURGE_DELAY=-1 (see
- * src/runtime/bun_allocator.ts): the running process, same PID, must carry the variable and scrape as
- * usual, and an operator's own value must survive. Under Deno there is no mimalloc to tune.
+ * The Bun-built client re-executes itself once at start with its allocator and JIT settings (see
+ * src/runtime/bun_tuning.ts): the running process, same PID, must carry the variables and scrape as
+ * usual, and an operator's own values must survive. Under Deno there is neither mimalloc nor
+ * JavaScriptCore to tune.
  */
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -11,6 +12,7 @@ import { bodyText, statusOf } from "../support/http_message.ts";
 import { absoluteFormGet, rawExchange } from "../support/raw_http.ts";
 import { type ProxyHandle, selectedImplementation } from "../support/pushprox.ts";
 import type { StaticTarget } from "../support/static_target.ts";
+import { CLIENT_TUNING } from "../../src/runtime/bun_tuning.ts";
 
 const impl = selectedImplementation();
 
@@ -22,8 +24,8 @@ function environOf(pid: number): Map<string, string> {
   );
 }
 
-describe(`client allocator tuning (${impl})`, {
-  skip: impl === "deno" ? "Bun builds only: Deno has no mimalloc" : false,
+describe(`client runtime tuning (${impl})`, {
+  skip: impl === "deno" ? "Bun builds only: Deno has no mimalloc or JavaScriptCore" : false,
 }, () => {
   const h = new Harness();
   let proxy: ProxyHandle;
@@ -35,10 +37,13 @@ describe(`client allocator tuning (${impl})`, {
   });
   after(() => h.cleanup());
 
-  it("runs, in the PID it was started as, with MIMALLOC_PURGE_DELAY=-1, and scrapes", async () => {
+  it("runs, in the PID it was started as, with its tuning variables set, and scrapes", async () => {
     const client = await h.startClient([`--proxy-url=${proxy.url}`, "--fqdn=127.0.0.1"]);
     const pid = client.process.pid!;
-    assert.equal(environOf(pid).get("MIMALLOC_PURGE_DELAY"), "-1");
+    const environ = environOf(pid);
+    assert.equal(environ.get("MIMALLOC_PURGE_DELAY"), "-1");
+    assert.equal(environ.get("BUN_JSC_useFTLJIT"), "0");
+    for (const [name, value] of Object.entries(CLIENT_TUNING)) assert.equal(environ.get(name), value, name);
     const response = await rawExchange(
       proxy.port,
       absoluteFormGet(`http://127.0.0.1:${target.port}/metrics`),
@@ -48,11 +53,14 @@ describe(`client allocator tuning (${impl})`, {
     await client.stop();
   });
 
-  it("keeps the operator's own MIMALLOC_PURGE_DELAY", async () => {
+  it("keeps the operator's own values and adds the rest", async () => {
     const client = await h.startClient([`--proxy-url=${proxy.url}`, "--fqdn=127.0.0.2"], {
-      env: { MIMALLOC_PURGE_DELAY: "25" },
+      env: { MIMALLOC_PURGE_DELAY: "25", BUN_JSC_useFTLJIT: "1" },
     });
-    assert.equal(environOf(client.process.pid!).get("MIMALLOC_PURGE_DELAY"), "25");
+    const environ = environOf(client.process.pid!);
+    assert.equal(environ.get("MIMALLOC_PURGE_DELAY"), "25");
+    assert.equal(environ.get("BUN_JSC_useFTLJIT"), "1");
+    assert.equal(environ.get("BUN_JSC_thresholdForOptimizeAfterWarmUp"), "100");
     await client.stop();
   });
 });
