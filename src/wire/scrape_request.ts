@@ -35,7 +35,7 @@ export function serializeScrapeRequest(
   if (!isToken(input.method)) {
     throw new TypeError(`Cannot serialize scrape request: invalid method ${quoteExcerpt(input.method)}`);
   }
-  const url = URL.canParse(input.url) ? new URL(input.url) : null;
+  const url = URL.parse(input.url);
   if (url === null || (url.protocol !== "http:" && url.protocol !== "https:") || url.host === "") {
     throw new TypeError(
       `Cannot serialize scrape request: URL ${quoteExcerpt(input.url)} is not absolute http(s)`,
@@ -71,13 +71,22 @@ export function serializeScrapeRequest(
  */
 export function parseScrapeRequest(bytes: Uint8Array, limits?: WireLimits): ScrapeRequest {
   const head = parseRequestHead(bytes, limits?.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES);
-  const values = (name: string) =>
-    head.headers.filter(([key]) => key.toLowerCase() === name).map(([, v]) => v);
-  const url = targetUrl(head.target, values("host")[0]);
-  if (values("transfer-encoding").length > 0 || (declaredLength(values("content-length")) ?? 0) > 0) {
+  // One pass over the headers for the four this needs: every scrape comes this way.
+  let host: string | undefined;
+  let id: string | undefined;
+  let chunked = false;
+  const lengths: string[] = [];
+  for (const [name, value] of head.headers) {
+    const key = name.toLowerCase();
+    if (key === "host") host ??= value;
+    else if (key === "id") id ??= value;
+    else if (key === "transfer-encoding") chunked = true;
+    else if (key === "content-length") lengths.push(value);
+  }
+  const url = targetUrl(head.target, host);
+  if (chunked || (declaredLength(lengths) ?? 0) > 0) {
     throw new WireError("malformed", "malformed scrape request: it declares a body");
   }
-  const id = values("id")[0];
   if (id === undefined || id === "") {
     throw new WireError("malformed", "malformed scrape request: no Id header");
   }
@@ -87,7 +96,7 @@ export function parseScrapeRequest(bytes: Uint8Array, limits?: WireLimits): Scra
 /** The absolute URL a request target names, given the request's Host header. */
 function targetUrl(target: string, host: string | undefined): string {
   if (/^https?:\/\//i.test(target)) {
-    const url = URL.canParse(target) ? new URL(target) : null;
+    const url = URL.parse(target);
     if (url === null || url.host === "") {
       throw new WireError("malformed", `malformed request target ${quoteExcerpt(target)}`);
     }
@@ -107,7 +116,7 @@ function targetUrl(target: string, host: string | undefined): string {
   }
   // Only authority characters: a "/", "?", "#" or "@" here would let the Host header rewrite the path.
   const candidate = /^[A-Za-z0-9\-._~%!$&'()*+,;=:[\]]+$/.test(host) ? `http://${host}${target}` : "";
-  const url = URL.canParse(candidate) ? new URL(candidate) : null;
+  const url = URL.parse(candidate);
   if (url === null || url.host === "") {
     throw new WireError("malformed", `malformed Host header ${quoteExcerpt(host)}`);
   }
