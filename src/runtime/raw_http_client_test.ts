@@ -66,6 +66,24 @@ function onRequests(socket: Socket, answer: (head: string, received: () => Buffe
   });
 }
 
+/**
+ * Records each request on a connection (head, blank line, body) once its body ends with one of `ends`,
+ * then answers it with `reply`.
+ */
+function recordRequests(socket: Socket, requests: string[], ends: readonly string[], reply: string): void {
+  onRequests(socket, (head, received) => {
+    const check = () => {
+      const body = received().toString("latin1");
+      if (!ends.some((end) => body.endsWith(end))) return;
+      socket.off("data", check);
+      requests.push(`${head}\r\n\r\n${body}`);
+      socket.write(reply);
+    };
+    socket.on("data", check);
+    check();
+  });
+}
+
 const text = (body: ReadableStream<Uint8Array> | null) => new Response(body).text();
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -129,19 +147,14 @@ describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno.conne
 
   it("sends a streamed body chunked, and raw when Content-Length is set", async () => {
     const requests: string[] = [];
+    // Both bodies below end with "!" (after the chunked framing, "0\r\n\r\n" ends the chunked one).
     const server = await serve((socket) =>
-      onRequests(socket, (head, received) => {
-        // Both bodies below end with "!" (after the chunked framing, "0\r\n\r\n" ends the chunked one).
-        const check = () => {
-          const body = received().toString("latin1");
-          if (!body.endsWith("!") && !body.endsWith("0\r\n\r\n")) return;
-          socket.off("data", check);
-          requests.push(`${head}\r\n\r\n${body}`);
-          socket.write("HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n");
-        };
-        socket.on("data", check);
-        check();
-      })
+      recordRequests(
+        socket,
+        requests,
+        ["!", "0\r\n\r\n"],
+        "HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n",
+      )
     );
     const streamed = () => new Blob(["first,", "second!"]).stream();
     const fetchRaw = client();
@@ -161,17 +174,7 @@ describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno.conne
   it("sends fetch's (URL, init) form as given: header case kept, a byte body framed by its length", async () => {
     const requests: string[] = [];
     const server = await serve((socket) =>
-      onRequests(socket, (head, received) => {
-        const check = () => {
-          const body = received().toString("latin1");
-          if (!body.endsWith("!")) return;
-          socket.off("data", check);
-          requests.push(`${head}\r\n\r\n${body}`);
-          socket.write("HTTP/1.1 204 No Content\r\n\r\n");
-        };
-        socket.on("data", check);
-        check();
-      })
+      recordRequests(socket, requests, ["!"], "HTTP/1.1 204 No Content\r\n\r\n")
     );
     const fetchRaw = client();
     const url = new URL(`${server.url}/push?x=1`);
