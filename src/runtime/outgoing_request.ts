@@ -2,15 +2,15 @@
  * A request as our raw HTTP client writes it, from either form `fetch` takes: a `Request`, or a URL and
  * an init. Building a `Request` is not free: a client scraping a few times a second made three per scrape,
  * and `new Request` was 6% of its CPU profile. So the client's own legs call with (URL, init), and the
- * init shapes they use (bytes, strings or streams as bodies; header pairs, records or `Headers`) go
- * straight to the wire, checked as `fetch` checks them. Anything else is handed to `new Request` after
+ * init shapes they use (bytes or streams as bodies; header pairs, records or `Headers`) go straight to
+ * the wire, checked as `fetch` checks them. Anything else is handed to `new Request` after
  * all, so the semantics stay fetch's.
  */
 import type { HeaderLine } from "../wire/types.ts";
 import { isFieldValue, isToken, trimOws } from "../wire/http_syntax.ts";
 
 /** A request body declared this small is read whole and written with its head; larger ones stream. */
-export const SMALL_BODY_BYTES = 64 * 1024;
+const SMALL_BODY_BYTES = 64 * 1024;
 
 /** What the raw client writes. */
 export interface OutgoingRequest {
@@ -72,8 +72,9 @@ export function headerValue(headers: readonly HeaderLine[], name: string): strin
 function hasDirectShape(init: RequestInit | undefined): boolean {
   if (init === undefined) return true;
   const { body, headers } = init;
-  const plainBody = body === undefined || body === null || typeof body === "string" ||
-    body instanceof Uint8Array || body instanceof ArrayBuffer || body instanceof ReadableStream;
+  // Not a string: fetch gives a string body a Content-Type of its own, which is the runtime's to decide.
+  const plainBody = body === undefined || body === null || body instanceof Uint8Array ||
+    body instanceof ArrayBuffer || body instanceof ReadableStream;
   const plainHeaders = headers === undefined || Array.isArray(headers) || headers instanceof Headers ||
     Object.getPrototypeOf(headers) === Object.prototype;
   return plainBody && plainHeaders;
@@ -81,7 +82,6 @@ function hasDirectShape(init: RequestInit | undefined): boolean {
 
 function directBody(body: BodyInit | null | undefined): Uint8Array | ReadableStream<Uint8Array> | null {
   if (body === undefined || body === null) return null;
-  if (typeof body === "string") return new TextEncoder().encode(body);
   if (body instanceof ArrayBuffer) return new Uint8Array(body);
   return body as Uint8Array | ReadableStream<Uint8Array>;
 }

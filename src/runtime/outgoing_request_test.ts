@@ -21,11 +21,11 @@ describe("outgoingRequest()", () => {
     assert.equal(out.signal, unset);
   });
 
-  it("accepts a string URL, a record or Headers, and string or ArrayBuffer bodies", async () => {
+  it("accepts a string URL, a record or Headers, and byte or ArrayBuffer bodies", async () => {
     const fromRecord = await outgoingRequest("http://t:9100/a", {
       method: "PUT",
       headers: { "X-A": "  padded\t" },
-      body: "é",
+      body: new TextEncoder().encode("é"),
     }, unset);
     assert.equal(fromRecord.url.href, "http://t:9100/a");
     assert.deepEqual(fromRecord.headers, [["X-A", "padded"]]);
@@ -58,7 +58,7 @@ describe("outgoingRequest()", () => {
         message: "a header must be a [name, value] pair, got 1 items",
       },
     );
-    await assert.rejects(outgoingRequest(url, { method: "GET", body: "x" }, unset), {
+    await assert.rejects(outgoingRequest(url, { method: "GET", body: new Uint8Array(1) }, unset), {
       name: "TypeError",
       message: "a GET request cannot have a body",
     });
@@ -106,6 +106,8 @@ describe("outgoingRequest()", () => {
     assert.equal(headerValue(out.headers, "content-type"), "application/x-www-form-urlencoded;charset=UTF-8");
     assert.ok(out.body instanceof ReadableStream);
     assert.equal(await new Response(out.body).text(), "a=1");
+    const text = await outgoingRequest("http://t/", { method: "POST", body: "é" }, unset);
+    assert.equal(await new Response(text.body as ReadableStream<Uint8Array>).text(), "é");
   });
 });
 
