@@ -92,6 +92,17 @@ interface Waiter<T> {
   reject(error: Error): void;
 }
 
+/** A read waiting for bytes; `take` moves them out of the queue once some arrived. */
+interface PendingRead<T> extends Waiter<T | null> {
+  take(): T;
+}
+
+/** Resolves a pending read with what it takes from the queue. */
+function settle(reader: PendingRead<number> | PendingRead<Uint8Array>): void {
+  const r = reader as PendingRead<number | Uint8Array>;
+  r.resolve(r.take());
+}
+
 /** One socket as a ByteConn. Exported for tests that drive it with a fake socket. */
 export class BunConn implements ByteConn {
   #socket: BunClientSocket | null = null;
@@ -105,7 +116,8 @@ export class BunConn implements ByteConn {
   #ended = false;
   #failure: Error | null = null;
   #closed = false;
-  #reader: (Waiter<number | null> & { into: Uint8Array }) | null = null;
+  /** A pending read: `take` moves queued bytes out once there are some. */
+  #reader: PendingRead<number> | PendingRead<Uint8Array> | null = null;
   #writer: (Waiter<number> & { bytes: Uint8Array }) | null = null;
 
   constructor() {
@@ -145,7 +157,22 @@ export class BunConn implements ByteConn {
     if (this.#queued > 0) return Promise.resolve(this.#copyOut(into));
     if (this.#failure !== null) return Promise.reject(this.#failure);
     if (this.#ended) return Promise.resolve(null);
-    return new Promise((resolve, reject) => this.#reader = { resolve, reject, into });
+    return new Promise((resolve, reject) =>
+      this.#reader = { resolve, reject, take: () => this.#copyOut(into) }
+    );
+  }
+
+  /**
+   * Like `read`, but hands over up to `max` received bytes themselves rather than a copy (the rest stays
+   * queued). Bun allocates each received piece afresh and never touches it again, so it is the caller's.
+   */
+  readOwned(max: number): Promise<Uint8Array | null> {
+    if (this.#queued > 0) return Promise.resolve(this.#takeOwned(max));
+    if (this.#failure !== null) return Promise.reject(this.#failure);
+    if (this.#ended) return Promise.resolve(null);
+    return new Promise((resolve, reject) =>
+      this.#reader = { resolve, reject, take: () => this.#takeOwned(max) }
+    );
   }
 
   write(bytes: Uint8Array): Promise<number> {
@@ -210,6 +237,20 @@ export class BunConn implements ByteConn {
     return n;
   }
 
+  /** The first queued piece, or its first `max` bytes. */
+  #takeOwned(max: number): Uint8Array {
+    const first = this.#queue[0]!;
+    let piece = first;
+    if (first.length > max) {
+      piece = first.subarray(0, max);
+      this.#queue[0] = first.subarray(max);
+    } else {
+      this.#queue.shift();
+    }
+    this.#dequeued(piece.length);
+    return piece;
+  }
+
   /** Resumes the socket once the queue is short again. */
   #dequeued(n: number): void {
     this.#queued -= n;
@@ -224,7 +265,7 @@ export class BunConn implements ByteConn {
     if (reader === null) return;
     if (this.#queued > 0) {
       this.#reader = null;
-      reader.resolve(this.#copyOut(reader.into));
+      settle(reader);
     } else if (this.#ended) {
       this.#reader = null;
       reader.resolve(null);

@@ -40,6 +40,29 @@ describe("BunConn", () => {
     assert.equal(new TextDecoder().decode(rest.subarray(0, n)), " 200 OK\r\n\r\n");
   });
 
+  it("readOwned() hands over the received pieces themselves, split at max, and waits for the next one", async () => {
+    const { socket, calls } = fakeSocket();
+    const conn = await opened(socket);
+    const first = new Uint8Array(PAUSE_BYTES);
+    conn.handlers.data(socket, first);
+    assert.deepEqual(calls, ["pause"]);
+    const head = (await conn.readOwned(10))!;
+    assert.deepEqual(
+      [head.buffer, head.byteOffset, head.length],
+      [first.buffer, 0, 10],
+      "a view, not a copy",
+    );
+    const rest = (await conn.readOwned(PAUSE_BYTES))!;
+    assert.deepEqual([rest.buffer, rest.byteOffset, rest.length], [first.buffer, 10, PAUSE_BYTES - 10]);
+    assert.deepEqual(calls, ["pause", "resume"]);
+    const pending = conn.readOwned(64);
+    const second = new TextEncoder().encode("later");
+    conn.handlers.data(socket, second);
+    assert.equal(await pending, second);
+    conn.handlers.end(socket);
+    assert.equal(await conn.readOwned(64), null);
+  });
+
   it("pauses the socket while a reader lags by PAUSE_BYTES and resumes it once the reader caught up", async () => {
     const { socket, calls } = fakeSocket();
     const conn = await opened(socket);

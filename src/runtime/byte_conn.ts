@@ -8,6 +8,11 @@
 export interface ByteConn {
   /** Reads into `into`; resolves with the number of bytes read, or null at the end of the stream. */
   read(into: Uint8Array): Promise<number | null>;
+  /**
+   * Optional: reads without a copy, handing over up to `max` bytes the connection will not touch again.
+   * Bun's sockets have it; the raw client uses it for large bodies of a bounded declared size.
+   */
+  readOwned?(max: number): Promise<Uint8Array | null>;
   /** Writes some of `bytes` (at least one unless it rejects); resolves with how many were taken. */
   write(bytes: Uint8Array): Promise<number>;
   /** Closes at once; pending reads and writes end. Safe to call twice. */

@@ -7,6 +7,7 @@ import {
   BufferPool,
   LARGE_BODY_BYTES,
   LARGE_BUFFER_BYTES,
+  OWNED_BODY_BYTES,
   readHead,
 } from "./raw_http_body.ts";
 
@@ -72,6 +73,42 @@ describe("bodyReader()", () => {
 });
 
 describe("BufferPool", () => {
+  it("reads a large body of bounded declared size as the connection's own pieces, others into the pool", async () => {
+    /** A firehose that can also hand over pieces of its own, and counts them. */
+    const owning = (head: string, bodyBytes: number) => {
+      const conn = firehose(head, bodyBytes);
+      let owned = 0;
+      const readOwned = async (max: number) => {
+        const piece = new Uint8Array(Math.min(max, 300 * 1024));
+        const n = await conn.read(piece);
+        if (n === null) return null;
+        owned++;
+        return piece.subarray(0, n);
+      };
+      return { conn: { ...conn, readOwned }, owned: () => owned };
+    };
+    const readAll = async (head: string, bodyBytes: number) => {
+      const { conn, owned } = owning(head, bodyBytes);
+      const pool = new BufferPool();
+      const reader = bodyReader(conn, pool, await readHead(conn, pool), false);
+      let total = 0;
+      for (let piece = await reader.next(); piece !== null; piece = await reader.next()) {
+        total += piece.length;
+      }
+      return { total, owned: owned(), clean: reader.clean };
+    };
+    const fiveMiB = 5 * 1024 * 1024;
+    const fiveHead = `HTTP/1.1 200 OK\r\nContent-Length: ${fiveMiB}\r\n\r\n`;
+    const five = await readAll(fiveHead, fiveMiB + 100);
+    // Never past the declared end: the 100 extra bytes stay with the connection.
+    assert.deepEqual([five.total, five.clean], [fiveMiB, true]);
+    // The head's pool buffer carries the body's first bytes; the rest comes as the connection's pieces.
+    assert.equal(five.owned, Math.ceil((fiveMiB - (BUFFER_BYTES - fiveHead.length)) / (300 * 1024)));
+    const over = OWNED_BODY_BYTES + 1;
+    assert.equal((await readAll(`HTTP/1.1 200 OK\r\nContent-Length: ${over}\r\n\r\n`, over)).owned, 0);
+    assert.equal((await readAll("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n", 1000)).owned, 0);
+  });
+
   it("hands recycled buffers of either size out again, and detaches the views that were lent", () => {
     const pool = new BufferPool();
     const small = pool.take();

@@ -326,8 +326,7 @@ describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno.conne
     await assert.rejects(client()(new Request(`${server.url}/`)), /malformed status line "SPDY\/9 OK"/);
   });
 
-  it("relays a target body into a push intact, recycling each written buffer", async () => {
-    const total = 4 << 20;
+  const relay = async (total: number) => {
     const expected = createHash("sha256").update(Buffer.alloc(total, 0x62)).digest("hex");
     const target = await serve((socket) =>
       onRequests(socket, () => {
@@ -368,8 +367,17 @@ describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno.conne
     } as RequestInit);
     assert.equal((await client(pool)(push)).status, 200);
     assert.equal(digest, expected);
+    return seen;
+  };
+
+  it("relays a target body into a push intact, recycling each written buffer", async () => {
+    const seen = await relay(900 * 1024);
     // A written chunk's memory went back to the pool: a view kept past that point is empty, never reused bytes.
     assert.ok(seen.length > 0 && seen.every((chunk) => chunk.byteLength === 0));
+  });
+
+  it("relays a large body of bounded size intact too (on Bun, the socket's own pieces, not pool buffers)", async () => {
+    await relay(4 << 20);
   });
 
   it("refuses insecureSkipVerify under Deno with a TypeError naming Deno's flag", {
