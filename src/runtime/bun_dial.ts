@@ -97,12 +97,6 @@ interface PendingRead<T> extends Waiter<T | null> {
   take(): T;
 }
 
-/** Resolves a pending read with what it takes from the queue. */
-function settle(reader: PendingRead<number> | PendingRead<Uint8Array>): void {
-  const r = reader as PendingRead<number | Uint8Array>;
-  r.resolve(r.take());
-}
-
 /** One socket as a ByteConn. Exported for tests that drive it with a fake socket. */
 export class BunConn implements ByteConn {
   #socket: BunClientSocket | null = null;
@@ -117,7 +111,7 @@ export class BunConn implements ByteConn {
   #failure: Error | null = null;
   #closed = false;
   /** A pending read: `take` moves queued bytes out once there are some. */
-  #reader: PendingRead<number> | PendingRead<Uint8Array> | null = null;
+  #reader: PendingRead<number | Uint8Array> | null = null;
   #writer: (Waiter<number> & { bytes: Uint8Array }) | null = null;
 
   constructor() {
@@ -154,12 +148,7 @@ export class BunConn implements ByteConn {
   }
 
   read(into: Uint8Array): Promise<number | null> {
-    if (this.#queued > 0) return Promise.resolve(this.#copyOut(into));
-    if (this.#failure !== null) return Promise.reject(this.#failure);
-    if (this.#ended) return Promise.resolve(null);
-    return new Promise((resolve, reject) =>
-      this.#reader = { resolve, reject, take: () => this.#copyOut(into) }
-    );
+    return this.#whenReadable(() => this.#copyOut(into));
   }
 
   /**
@@ -167,11 +156,17 @@ export class BunConn implements ByteConn {
    * queued). Bun allocates each received piece afresh and never touches it again, so it is the caller's.
    */
   readOwned(max: number): Promise<Uint8Array | null> {
-    if (this.#queued > 0) return Promise.resolve(this.#takeOwned(max));
+    return this.#whenReadable(() => this.#takeOwned(max));
+  }
+
+  /** Runs `take` at once if bytes are queued, else once some arrive; null at the end of the stream. */
+  #whenReadable<T extends number | Uint8Array>(take: () => T): Promise<T | null> {
+    if (this.#queued > 0) return Promise.resolve(take());
     if (this.#failure !== null) return Promise.reject(this.#failure);
     if (this.#ended) return Promise.resolve(null);
+    // One slot serves both kinds of read: `take` is what tells them apart.
     return new Promise((resolve, reject) =>
-      this.#reader = { resolve, reject, take: () => this.#takeOwned(max) }
+      this.#reader = { resolve, reject, take } as unknown as PendingRead<number | Uint8Array>
     );
   }
 
@@ -265,7 +260,7 @@ export class BunConn implements ByteConn {
     if (reader === null) return;
     if (this.#queued > 0) {
       this.#reader = null;
-      settle(reader);
+      reader.resolve(reader.take());
     } else if (this.#ended) {
       this.#reader = null;
       reader.resolve(null);
