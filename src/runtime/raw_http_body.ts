@@ -212,7 +212,7 @@ export function bodyReader(conn: ByteConn, pool: BufferPool, head: RawHead, noBo
     leftover = null;
     if (owned) {
       const piece = await conn.readOwned!(limit);
-      return piece === null ? null : { buffer: piece, start: 0, end: piece.length };
+      return piece === null ? null : { buffer: piece, start: 0, end: piece.length, foreign: true };
     }
     const buffer = pool.take((contentLength ?? 0) >= LARGE_BODY_BYTES || received >= LARGE_BODY_BYTES);
     const n = await conn.read(buffer.subarray(0, Math.min(limit, buffer.length)));
@@ -272,9 +272,11 @@ export function bodyReader(conn: ByteConn, pool: BufferPool, head: RawHead, noBo
         }
         if (stop > piece.start) {
           received += stop - piece.start;
-          return pool.lend(piece.buffer.subarray(piece.start, stop));
+          const view = piece.buffer.subarray(piece.start, stop);
+          // Only the pool's own buffers go back to it: the connection's pieces are left to the GC.
+          return "foreign" in piece ? view : pool.lend(view);
         }
-        pool.put(piece.buffer);
+        if (!("foreign" in piece)) pool.put(piece.buffer);
       }
     },
   };
