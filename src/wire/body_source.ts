@@ -37,7 +37,7 @@ export function bodyStream(
           return;
         }
         total += piece.length;
-        if (total > max) throw new WireError("too_large", `body exceeds the limit of ${max} bytes`);
+        if (total > max) throw overLimit(max);
         controller.enqueue(piece);
       } catch (error) {
         controller.error(error);
@@ -59,15 +59,28 @@ export function contentLengthSource(reader: ByteReader, length: number): BodySou
   return async () => {
     if (remaining === 0) return null;
     const piece = await reader.readUpTo(remaining);
-    if (piece === null) {
-      throw new WireError(
-        "truncated",
-        `body ended after ${length - remaining} of ${length} bytes announced by Content-Length`,
-      );
-    }
+    if (piece === null) throw cutShort(length - remaining, length);
     remaining -= piece.length;
     return piece;
   };
+}
+
+/** A Content-Length body that ended after `received` of its `length` bytes. */
+export function cutShort(received: number, length: number): WireError {
+  return new WireError(
+    "truncated",
+    `body ended after ${received} of ${length} bytes announced by Content-Length`,
+  );
+}
+
+/** A body that grew past the limit. */
+export function overLimit(max: number): WireError {
+  return new WireError("too_large", `body exceeds the limit of ${max} bytes`);
+}
+
+/** A body that declared more than the limit before any of it arrived. */
+export function declaredOverLimit(length: number, max: number): WireError {
+  return new WireError("too_large", `Content-Length ${length} exceeds the body limit of ${max} bytes`);
 }
 
 /** A body without framing: everything up to the end of the stream (upstream's `HTTP/0.0 500` pushes). */

@@ -21,4 +21,4 @@ export {
   serializeErrorResponse,
   serializeScrapeResponse,
 } from "./scrape_response_write.ts";
-export { parseScrapeResponse } from "./scrape_response_read.ts";
+export { parseBufferedScrapeResponse, parseScrapeResponse } from "./scrape_response_read.ts";

@@ -1,23 +1,28 @@
 /**
- * Proxy side: reading a pushed scrape response as it streams in. The head is parsed before the call
- * resolves; the body is decoded lazily as the caller reads it, so a scrape of any size passes through in
- * bounded memory.
+ * Proxy side: reading a pushed scrape response. As it streams in, the head is parsed before the call
+ * resolves and the body is decoded lazily as the caller reads it, so a scrape of any size passes through in
+ * bounded memory. A small push already in memory is parsed in one synchronous pass by the same head rules.
  */
 
 import {
   type BodySource,
   bodyStream,
   contentLengthSource,
+  cutShort,
+  declaredOverLimit,
+  overLimit,
   streamFailure,
   untilEofSource,
 } from "./body_source.ts";
 import { ByteReader } from "./byte_reader.ts";
 import { latin1Decode, quoteExcerpt } from "./bytes_text.ts";
 import { chunkedSource } from "./chunked.ts";
+import { ChunkedPushDecoder } from "./chunked_push_decoder.ts";
 import { responseFraming } from "./framing.ts";
 import { isFieldValue, parseHeaderLine } from "./http_syntax.ts";
 import { DEFAULT_MAX_HEADER_BYTES } from "./request_head.ts";
 import {
+  type BufferedScrapeResponse,
   type HeaderLine,
   type ParsedScrapeResponse,
   type ScrapeResponseHead,
@@ -60,13 +65,7 @@ export async function parseScrapeResponse(
     const maxBody = limits?.maxBodyBytes ?? Infinity;
     const declaredTooLarge = head.contentLength !== null && head.contentLength > maxBody;
     const source: BodySource = declaredTooLarge
-      ? () =>
-        Promise.reject(
-          new WireError(
-            "too_large",
-            `Content-Length ${head.contentLength} exceeds the body limit of ${maxBody} bytes`,
-          ),
-        )
+      ? () => Promise.reject(declaredOverLimit(head.contentLength!, maxBody))
       : head.framing === "chunked"
       ? chunkedSource(reader, maxHeaderBytes)
       : head.framing === "content-length"
@@ -84,32 +83,115 @@ export async function parseScrapeResponse(
   }
 }
 
+/**
+ * Proxy side: parse a push that is already in memory (a small one, read whole), by the same head rules
+ * as {@linkcode parseScrapeResponse}. Throws WireError for a bad head. A bad body does not throw: it comes
+ * back as `bodyError` with the head, so the caller can fail the scrape the head names before any of the
+ * body reaches its scraper.
+ *
+ * @example
+ * ```ts
+ * const push = new TextEncoder().encode("HTTP/1.1 200 OK\r\nId: 7\r\nContent-Length: 2\r\n\r\nok");
+ * const { head, body, bodyError } = parseBufferedScrapeResponse(push);
+ * head.id; // "7"; body: bytes of "ok"; bodyError: null
+ * ```
+ */
+export function parseBufferedScrapeResponse(
+  bytes: Uint8Array<ArrayBuffer>,
+  limits?: WireLimits,
+): BufferedScrapeResponse {
+  const maxHeaderBytes = limits?.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
+  let at = 0;
+  let budget = maxHeaderBytes;
+  // The same line rules and the same budget as ByteReader.readLine, over bytes that are all here.
+  const next = (): string => {
+    const lf = bytes.indexOf(LF, at);
+    if (lf === -1 ? bytes.length - at >= budget : lf + 1 - at > budget) throw headTooLarge(maxHeaderBytes);
+    if (lf === -1) throw headCut(bytes.subarray(at));
+    const line = latin1Decode(bytes.subarray(at, lf > at && bytes[lf - 1] === CR ? lf - 1 : lf));
+    budget -= lf + 1 - at;
+    at = lf + 1;
+    return line;
+  };
+  const start = statusLine(next());
+  const headers: HeaderLine[] = [];
+  for (let line = next(); line !== ""; line = next()) headers.push(parseHeaderLine(line));
+  const head = completeHead(start, headers);
+  const rest = bytes.subarray(at);
+  const maxBody = limits?.maxBodyBytes ?? Infinity;
+  let body = rest.subarray(0, 0);
+  let bodyError: WireError | null = null;
+  if (head.framing === "content-length") {
+    const length = head.contentLength ?? 0;
+    if (length > maxBody) bodyError = declaredOverLimit(length, maxBody);
+    else if (rest.length < length) bodyError = cutShort(rest.length, length);
+    else body = rest.subarray(0, length);
+  } else if (head.framing === "until-eof") {
+    body = rest;
+  } else if (head.framing === "chunked") {
+    try {
+      const decoded = new ChunkedPushDecoder(maxHeaderBytes).push(rest);
+      if (!decoded.done) throw new WireError("truncated", "chunked body ended before its last chunk");
+      body = joinPieces(decoded.data as Uint8Array<ArrayBuffer>[]);
+    } catch (error) {
+      bodyError = error as WireError;
+    }
+  }
+  if (bodyError === null && body.length > maxBody) bodyError = overLimit(maxBody);
+  return { head, body: bodyError === null ? body : rest.subarray(0, 0), bodyError };
+}
+
+const LF = 0x0a;
+const CR = 0x0d;
+
+function joinPieces(pieces: readonly Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {
+  if (pieces.length === 1) return pieces[0]!;
+  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+  let offset = 0;
+  for (const piece of pieces) {
+    out.set(piece, offset);
+    offset += piece.length;
+  }
+  return out;
+}
+
 async function readHead(reader: ByteReader, maxBytes: number): Promise<ScrapeResponseHead> {
   let budget = maxBytes;
   const next = async (): Promise<string> => {
     const result = await reader.readLine(budget);
-    if (result.kind === "too_long") {
-      throw new WireError("too_large", `response head exceeds ${maxBytes} bytes`);
-    }
-    if (result.kind === "eof") {
-      throw new WireError(
-        "truncated",
-        `response ended inside its head (last line ${quoteExcerpt(result.partial)})`,
-      );
-    }
+    if (result.kind === "too_long") throw headTooLarge(maxBytes);
+    if (result.kind === "eof") throw headCut(result.partial);
     budget -= result.size;
     return latin1Decode(result.line);
   };
-  const statusLine = await next();
-  const match = STATUS_LINE.exec(statusLine);
+  const start = statusLine(await next());
+  const headers: HeaderLine[] = [];
+  for (let line = await next(); line !== ""; line = await next()) headers.push(parseHeaderLine(line));
+  return completeHead(start, headers);
+}
+
+type StatusLine = Pick<ScrapeResponseHead, "proto" | "status" | "statusText">;
+
+function statusLine(line: string): StatusLine {
+  const match = STATUS_LINE.exec(line);
   const status = Number(match?.[2]);
   const statusText = match?.[3] ?? "";
   if (match === null || status < 100 || status > 599 || !isFieldValue(statusText)) {
-    throw new WireError("malformed", `malformed status line ${quoteExcerpt(statusLine)}`);
+    throw new WireError("malformed", `malformed status line ${quoteExcerpt(line)}`);
   }
-  const headers: HeaderLine[] = [];
-  for (let line = await next(); line !== ""; line = await next()) headers.push(parseHeaderLine(line));
-  const { framing, contentLength } = responseFraming(status, headers);
+  return { proto: match[1]!, status, statusText };
+}
+
+function completeHead(start: StatusLine, headers: HeaderLine[]): ScrapeResponseHead {
+  const { framing, contentLength } = responseFraming(start.status, headers);
   const id = headers.find(([name]) => name.toLowerCase() === "id")?.[1] ?? null;
-  return { proto: match[1]!, status, statusText, headers, framing, contentLength, id };
+  return { ...start, headers, framing, contentLength, id };
+}
+
+function headTooLarge(maxBytes: number): WireError {
+  return new WireError("too_large", `response head exceeds ${maxBytes} bytes`);
+}
+
+function headCut(partial: Uint8Array): WireError {
+  return new WireError("truncated", `response ended inside its head (last line ${quoteExcerpt(partial)})`);
 }

@@ -48,6 +48,15 @@ export interface ParsedScrapeResponse {
   readonly body: ReadableStream<Uint8Array>;
 }
 
+/** A pushed scrape response parsed whole, from bytes already in memory. */
+export interface BufferedScrapeResponse {
+  readonly head: ScrapeResponseHead;
+  /** Decoded body bytes (a view of the input unless the body was chunked); empty when `bodyError` is set. */
+  readonly body: Uint8Array<ArrayBuffer>;
+  /** What is wrong with the body (cut short, broken chunked framing, past the limit), or null. */
+  readonly bodyError: WireError | null;
+}
+
 /** Limits applied while parsing anything that arrived over the network. */
 export interface WireLimits {
   /** Maximum bytes of start line plus headers (default 64 KiB). */
