@@ -46,6 +46,19 @@ function setup(overrides: { pollIdleTimeoutMs?: number; maxBodyBytes?: number } 
 const poll = (direct: ReturnType<typeof setup>["direct"], fqdn: string, signal?: AbortSignal) =>
   direct("/poll", { method: "POST", body: fqdn, signal });
 
+/**
+ * The two ways a push reaches the push handler: read whole when it declares its length (as every real
+ * client's does), streamed as it arrives when it does not.
+ */
+const PUSH_MODES: ReadonlyArray<readonly [string, (body: string | Uint8Array<ArrayBuffer>) => RequestInit]> = [
+  ["declaring its length", (body) => ({
+    method: "POST",
+    body,
+    headers: { "content-length": String(typeof body === "string" ? Buffer.byteLength(body) : body.length) },
+  })],
+  ["of unknown length", (body) => ({ method: "POST", body })],
+];
+
 /** Polls and waits until the proxy has registered the poll (its body is read asynchronously). */
 async function pollRegistered(
   direct: ReturnType<typeof setup>["direct"],
@@ -105,39 +118,61 @@ describe("proxy app", () => {
     close();
   });
 
-  it("relays an upstream Go client's chunked push (fixture 02) and strips the exchange's own headers", async () => {
+  for (const [mode, pushInit] of PUSH_MODES) {
+    it(`relays an upstream Go client's chunked push (fixture 02) ${mode}, stripping the exchange's headers`, async () => {
+      const { direct, proxied, close } = setup();
+      const { response: waiting } = await pollRegistered(direct, "127.0.0.1");
+      const scrape = proxied("http://127.0.0.1:19100/metrics", {
+        headers: { "X-Prometheus-Scrape-Timeout-Seconds": "5" },
+      });
+      const instruction = parseScrapeRequest(new Uint8Array(await (await waiting).arrayBuffer()));
+      const body = Buffer.from(fixture("02-curl-scrape-plain/6-push-request.client-to-proxy.body"));
+      const oldId = "2a33e70f-608a-4212-b961-9bb0f7b5b3f5";
+      body.write(instruction.id, body.indexOf(oldId), "latin1");
+      const pushed = direct("/push", pushInit(body));
+      const reply = await scrape;
+      assert.equal(reply.status, 200);
+      assert.equal(reply.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+      assert.equal(reply.headers.get("id"), null);
+      assert.equal(reply.headers.get("x-prometheus-scrape-timeout"), null);
+      const text = await reply.text();
+      assert.match(text, /^go_goroutines 7$/m);
+      assert.equal((await pushed).status, 200);
+      close();
+    });
+
+    it(`relays an unframed HTTP/0.0 error push (fixture 04) ${mode} as a 500 with its text`, async () => {
+      const { direct, proxied, close } = setup();
+      const { response: waiting } = await pollRegistered(direct, "127.0.0.1");
+      const scrape = proxied("http://127.0.0.1:19100/metrics");
+      const instruction = parseScrapeRequest(new Uint8Array(await (await waiting).arrayBuffer()));
+      const body = Buffer.from(fixture("04-target-down/6-push-request.client-to-proxy.body"));
+      body.write(instruction.id, body.indexOf("5dacbf41-d260-4c64-984d-8397b675a401"), "latin1");
+      void direct("/push", pushInit(body));
+      const reply = await scrape;
+      assert.equal(reply.status, 500);
+      assert.match(await reply.text(), /connection refused$/);
+      close();
+    });
+  }
+
+  it("fails the scrape with 502 and the push with 400 when a push declaring its length carries a cut body", async () => {
     const { direct, proxied, close } = setup();
     const { response: waiting } = await pollRegistered(direct, "127.0.0.1");
     const scrape = proxied("http://127.0.0.1:19100/metrics", {
-      headers: { "X-Prometheus-Scrape-Timeout-Seconds": "5" },
+      headers: { "X-Prometheus-Scrape-Timeout-Seconds": "30" },
     });
     const instruction = parseScrapeRequest(new Uint8Array(await (await waiting).arrayBuffer()));
-    const body = Buffer.from(fixture("02-curl-scrape-plain/6-push-request.client-to-proxy.body"));
-    const oldId = "2a33e70f-608a-4212-b961-9bb0f7b5b3f5";
-    body.write(instruction.id, body.indexOf(oldId), "latin1");
-    const pushed = direct("/push", { method: "POST", body });
+    const [, declaring] = PUSH_MODES[0]!;
+    const push = await direct(
+      "/push",
+      declaring(`HTTP/1.1 200 OK\r\nContent-Length: 10\r\nId: ${instruction.id}\r\n\r\nabc`),
+    );
+    assert.equal(push.status, 400);
+    assert.match(await push.text(), /^malformed push: body ended after 3 of 10 bytes/);
     const reply = await scrape;
-    assert.equal(reply.status, 200);
-    assert.equal(reply.headers.get("content-type"), "text/plain; version=0.0.4; charset=utf-8");
-    assert.equal(reply.headers.get("id"), null);
-    assert.equal(reply.headers.get("x-prometheus-scrape-timeout"), null);
-    const text = await reply.text();
-    assert.match(text, /^go_goroutines 7$/m);
-    assert.equal((await pushed).status, 200);
-    close();
-  });
-
-  it("relays an unframed HTTP/0.0 error push (fixture 04) as a 500 with its text", async () => {
-    const { direct, proxied, close } = setup();
-    const { response: waiting } = await pollRegistered(direct, "127.0.0.1");
-    const scrape = proxied("http://127.0.0.1:19100/metrics");
-    const instruction = parseScrapeRequest(new Uint8Array(await (await waiting).arrayBuffer()));
-    const body = Buffer.from(fixture("04-target-down/6-push-request.client-to-proxy.body"));
-    body.write(instruction.id, body.indexOf("5dacbf41-d260-4c64-984d-8397b675a401"), "latin1");
-    void direct("/push", { method: "POST", body });
-    const reply = await scrape;
-    assert.equal(reply.status, 500);
-    assert.match(await reply.text(), /connection refused$/);
+    assert.equal(reply.status, 502);
+    assert.match(await reply.text(), /client for "127\.0\.0\.1" pushed a broken result: .*3 of 10 bytes/);
     close();
   });
 

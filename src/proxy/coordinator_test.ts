@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { Coordinator } from "./coordinator.ts";
 import { FakeTimers } from "./fake_timers.ts";
 import { HttpError } from "./http_error.ts";
+import type { ScrapeReply } from "./pending_scrape.ts";
 
 function setup() {
   const timers = new FakeTimers();
@@ -33,6 +34,12 @@ async function rejection(promise: Promise<unknown>): Promise<HttpError> {
     return error;
   }
   assert.fail("expected the promise to reject");
+}
+
+/** A relayed body that these tests pushed as a stream. */
+function streamed(body: ScrapeReply["body"]): ReadableStream<Uint8Array> {
+  assert.ok(body instanceof ReadableStream, "the relayed body is not a stream");
+  return body;
 }
 
 function body(text: string): ReadableStream<Uint8Array> {
@@ -83,11 +90,11 @@ describe("Coordinator", () => {
     coordinator.claim("id-1")!.relay({ status: 200, statusText: "", headers: new Headers() }, body("1"));
     coordinator.claim("id-2")!.relay({ status: 200, statusText: "", headers: new Headers() }, body("2"));
     assert.equal(
-      await (await reply).body!.getReader().read().then((r) => new TextDecoder().decode(r.value)),
+      await streamed((await reply).body).getReader().read().then((r) => new TextDecoder().decode(r.value)),
       "1",
     );
     assert.equal(
-      await (await reply2).body!.getReader().read().then((r) => new TextDecoder().decode(r.value)),
+      await streamed((await reply2).body).getReader().read().then((r) => new TextDecoder().decode(r.value)),
       "2",
     );
   });
@@ -277,7 +284,7 @@ describe("Coordinator", () => {
       never,
     );
     const response = await reply;
-    const reading = response.body!.getReader().read();
+    const reading = streamed(response.body).getReader().read();
     timers.advance(1000);
     await assert.rejects(reading);
     const failure = await relayed;

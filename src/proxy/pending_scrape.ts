@@ -11,7 +11,7 @@ export interface ScrapeReply {
   readonly status: number;
   readonly statusText: string;
   readonly headers: Headers;
-  readonly body: ReadableStream<Uint8Array> | null;
+  readonly body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null;
 }
 
 export type ScrapeState = "queued" | "delivered" | "relaying" | "settled";
@@ -93,15 +93,21 @@ export class PendingScrape {
   /**
    * Relays a pushed response to the scraper. Resolves with null once the scraper has read the whole body,
    * or with the reason it did not: the scraper went away, the deadline passed, or the pushed body broke
-   * (then the pushed body's own error, e.g. a WireError, so the pusher can be told what was wrong).
+   * (then the pushed body's own error, e.g. a WireError, so the pusher can be told what was wrong). A body
+   * already in memory is handed over whole, and the scrape is settled at once: nothing is left to wait for.
    */
   relay(
     head: { status: number; statusText: string; headers: Headers },
-    body: ReadableStream<Uint8Array>,
+    body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer>,
   ): Promise<Error | null> {
     if (this.#state !== "delivered") {
-      body.cancel().catch(() => {});
+      if (body instanceof ReadableStream) body.cancel().catch(() => {});
       return Promise.resolve(new Error(`scrape ${this.id} is no longer waiting for a result`));
+    }
+    if (body instanceof Uint8Array) {
+      this.#resolve({ ...head, body });
+      this.#settle();
+      return Promise.resolve(null);
     }
     this.#state = "relaying";
     const source = body.getReader();

@@ -29,7 +29,7 @@ export function handlePoll(
   settings: PollSettings,
 ): Promise<Response> {
   const acceptsIdle = request.headers.get(ACCEPT_IDLE_HEADER) === "1" && settings.idleTimeoutMs > 0;
-  const fqdn = readSmallBody(request.body, MAX_POLL_BODY_BYTES, POLL_BODY_STALL_MS, settings.timers)
+  const fqdn = readSmallBody(request, MAX_POLL_BODY_BYTES, POLL_BODY_STALL_MS, settings.timers)
     .then((body) => parsePolledFqdn(new TextDecoder().decode(body)));
   // The Request stays out of the frame that waits (JavaScriptCore keeps an async function's arguments for
   // as long as it is suspended): its headers and spent body stream would otherwise live as long as the poll.

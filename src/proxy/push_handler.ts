@@ -2,10 +2,19 @@
  * `POST /push`: a client hands back a scrape result, serialized as an HTTP response. The head is parsed as it
  * arrives, the waiting scrape is found by its `Id`, and the body streams straight through to the scraper; we
  * answer the push only once the relay has finished, so the client learns whether its result got through.
+ * A small push that declares its length (nearly every one) is read whole instead and relayed as bytes: a
+ * stream per layer cost more than the scrape it carried.
  */
-import { headersFromLines, parseScrapeResponse, type ScrapeResponseHead, WireError } from "../wire/mod.ts";
+import {
+  headersFromLines,
+  parseBufferedScrapeResponse,
+  parseScrapeResponse,
+  type ScrapeResponseHead,
+  WireError,
+} from "../wire/mod.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { HttpError } from "./http_error.ts";
+import { declaredBodyLength, readSmallBody } from "./read_body.ts";
 import type { Clock } from "../time/clock.ts";
 
 /** Headers that belong to the push exchange, or to framing we redo: never shown to the scraper. */
@@ -26,6 +35,9 @@ const NOT_RELAYED = [
  */
 export const PUSH_HEAD_STALL_MS = 10_000;
 
+/** Pushes that declare at most this many bytes are read whole: 64 KiB is about a node exporter with gzip. */
+export const WHOLE_PUSH_BYTES = 64 * 1024;
+
 export interface PushLimits {
   readonly maxHeaderBytes: number;
   /** 0 = unlimited. */
@@ -43,38 +55,27 @@ export async function handlePush(
   if (request.body === null) {
     throw new HttpError(400, "push has no body: expected a serialized HTTP response");
   }
-  const stallMs = limits.headStallMs ?? PUSH_HEAD_STALL_MS;
-  const stalled = new AbortController();
-  const timer = limits.timers.setTimeout(() => stalled.abort(), stallMs);
-  let parsed;
-  try {
-    parsed = await parseScrapeResponse(request.body, {
-      maxHeaderBytes: limits.maxHeaderBytes,
-      maxBodyBytes: limits.maxBodyBytes > 0 ? limits.maxBodyBytes : undefined,
-    }, stalled.signal);
-  } catch (error) {
-    if (stalled.signal.aborted) {
-      throw new HttpError(408, `pushed response head did not arrive within ${stallMs / 1000}s`);
-    }
-    throw asHttpError(error);
-  } finally {
-    limits.timers.clearTimeout(timer);
-  }
-  const { head, body } = parsed;
+  const length = declaredBodyLength(request);
+  const { head, body, bodyError } = length !== null && length <= WHOLE_PUSH_BYTES
+    ? await readWholePush(request, limits)
+    : await readStreamingPush(request.body, limits);
+  const discard = () => {
+    if (body instanceof ReadableStream) body.cancel().catch(() => {});
+  };
   if (head.id === null || head.id === "") {
-    body.cancel().catch(() => {});
+    discard();
     throw new HttpError(400, "push has no Id header: cannot tell which scrape it answers");
   }
   const scrape = coordinator.claim(head.id);
   if (scrape === undefined) {
-    body.cancel().catch(() => {});
+    discard();
     throw new HttpError(
       404,
       `no scrape is waiting for id ${JSON.stringify(head.id.slice(0, 64))}: unknown, or its timeout passed`,
     );
   }
   if (head.status < 200 || head.status > 599) {
-    body.cancel().catch(() => {});
+    discard();
     scrape.fail(
       new HttpError(
         502,
@@ -84,11 +85,17 @@ export async function handlePush(
     throw new HttpError(400, `pushed status ${head.status} cannot be relayed to a scraper`);
   }
   if (limits.maxBodyBytes > 0 && head.contentLength !== null && head.contentLength > limits.maxBodyBytes) {
-    body.cancel().catch(() => {});
+    discard();
     const message =
       `scrape result of ${head.contentLength} bytes exceeds --scrape.max-body-size (${limits.maxBodyBytes} bytes)`;
     scrape.fail(new HttpError(502, `${message} (${scrape.url})`));
     throw new HttpError(413, message);
+  }
+  if (bodyError !== null) {
+    // Known before a byte was relayed, so the scraper gets a clean 502 rather than a cut-off body.
+    const error = asHttpError(bodyError);
+    scrape.fail(new HttpError(502, `client for "${scrape.fqdn}" pushed a broken result: ${error.message}`));
+    throw error;
   }
   const failure = await scrape.relay(
     { status: head.status, statusText: head.statusText, headers: relayedHeaders(head) },
@@ -96,6 +103,51 @@ export async function handlePush(
   );
   if (failure !== null) throw asHttpError(failure);
   return new Response(null, { status: 200 });
+}
+
+/** A push as the handler needs it: its body still streaming in, or already whole in memory. */
+interface Push {
+  readonly head: ScrapeResponseHead;
+  readonly body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer>;
+  /** What is wrong with a whole body (a streaming body errors as it is read instead). */
+  readonly bodyError: WireError | null;
+}
+
+async function readWholePush(request: Request, limits: PushLimits): Promise<Push> {
+  const bytes = await readSmallBody(
+    request,
+    WHOLE_PUSH_BYTES,
+    limits.headStallMs ?? PUSH_HEAD_STALL_MS,
+    limits.timers,
+  );
+  try {
+    return parseBufferedScrapeResponse(bytes, wireLimits(limits));
+  } catch (error) {
+    throw asHttpError(error);
+  }
+}
+
+async function readStreamingPush(body: ReadableStream<Uint8Array>, limits: PushLimits): Promise<Push> {
+  const stallMs = limits.headStallMs ?? PUSH_HEAD_STALL_MS;
+  const stalled = new AbortController();
+  const timer = limits.timers.setTimeout(() => stalled.abort(), stallMs);
+  try {
+    return { ...await parseScrapeResponse(body, wireLimits(limits), stalled.signal), bodyError: null };
+  } catch (error) {
+    if (stalled.signal.aborted) {
+      throw new HttpError(408, `pushed response head did not arrive within ${stallMs / 1000}s`);
+    }
+    throw asHttpError(error);
+  } finally {
+    limits.timers.clearTimeout(timer);
+  }
+}
+
+function wireLimits(limits: PushLimits) {
+  return {
+    maxHeaderBytes: limits.maxHeaderBytes,
+    maxBodyBytes: limits.maxBodyBytes > 0 ? limits.maxBodyBytes : undefined,
+  };
 }
 
 function relayedHeaders(head: ScrapeResponseHead): Headers {

@@ -50,6 +50,35 @@ describe("handlePush()", () => {
     coordinator.close();
   });
 
+  it("answers 408 at the same bound when a push declaring its length stops half-way", async () => {
+    const timers = new FakeTimers();
+    const coordinator = coordinatorOn(timers);
+    const { body } = stallingBody("HTTP/1.1 200 OK\r\nId: x\r\n");
+    const request = new Request("http://proxy/push", {
+      method: "POST",
+      body,
+      headers: { "content-length": "200" },
+      duplex: "half",
+    } as RequestInit);
+    const outcome = handlePush(request, coordinator, {
+      maxHeaderBytes: 65536,
+      maxBodyBytes: 0,
+      headStallMs: 5000,
+      timers,
+    })
+      .then(() => null, (error: unknown) => error);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    timers.advance(4999);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    timers.advance(1);
+    const error = await outcome;
+    assert.ok(error instanceof HttpError);
+    assert.equal(error.status, 408);
+    assert.match(error.message, /request body did not arrive within 5s/);
+    assert.equal(timers.armed, 0);
+    coordinator.close();
+  });
+
   it("clears its stall timer once the head has arrived", async () => {
     const timers = new FakeTimers();
     const coordinator = coordinatorOn(timers);

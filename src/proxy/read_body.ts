@@ -1,20 +1,36 @@
 /**
  * Reads a small request body whole, refusing more than `maxBytes` and giving up on a sender that stalls.
- * Used for poll bodies (an FQDN): nothing legitimate there is larger than a few hundred bytes.
+ * Used for poll bodies (an FQDN) and small pushes. A body that declares its length is taken in one call
+ * (no reader, no read per piece); one that does not is read piece by piece, so an endless one is cut off.
  */
 import { HttpError } from "./http_error.ts";
 import type { Clock } from "../time/clock.ts";
 
+/**
+ * The request's Content-Length, or null when it has none. The server adapters have already refused a
+ * malformed or conflicting one, so this only reads it.
+ */
+export function declaredBodyLength(request: Request): number | null {
+  const value = request.headers.get("content-length");
+  return value !== null && /^\d{1,15}$/.test(value) ? Number(value) : null;
+}
+
+/**
+ * The body of `request`, whole. Rejects with HttpError 413 past `maxBytes` (at once when the declared
+ * length says so), 408 when it has not all arrived within `stallMs`.
+ */
 export async function readSmallBody(
-  body: ReadableStream<Uint8Array> | null,
+  request: Request,
   maxBytes: number,
   stallMs: number,
   timers: Clock,
-): Promise<Uint8Array> {
-  if (body === null) return new Uint8Array(0);
-  const reader = body.getReader();
-  const pieces: Uint8Array[] = [];
-  let size = 0;
+): Promise<Uint8Array<ArrayBuffer>> {
+  if (request.body === null) return new Uint8Array(0);
+  const declared = declaredBodyLength(request);
+  if (declared !== null && declared > maxBytes) {
+    await request.body.cancel().catch(() => {});
+    throw tooLarge(maxBytes);
+  }
   let timer: unknown;
   const stalled = new Promise<never>((_, reject) => {
     timer = timers.setTimeout(
@@ -24,18 +40,32 @@ export async function readSmallBody(
   });
   stalled.catch(() => {});
   try {
+    if (declared !== null) return new Uint8Array(await Promise.race([request.arrayBuffer(), stalled]));
+    return await readPieces(request.body, maxBytes, stalled);
+  } finally {
+    timers.clearTimeout(timer);
+  }
+}
+
+async function readPieces(
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  stalled: Promise<never>,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const reader = body.getReader();
+  const pieces: Uint8Array[] = [];
+  let size = 0;
+  try {
     for (;;) {
       const next = await Promise.race([reader.read(), stalled]);
       if (next.done) break;
       size += next.value.byteLength;
-      if (size > maxBytes) throw new HttpError(413, `request body is larger than ${maxBytes} bytes`);
+      if (size > maxBytes) throw tooLarge(maxBytes);
       pieces.push(next.value);
     }
   } catch (error) {
     reader.cancel().catch(() => {});
     throw error;
-  } finally {
-    timers.clearTimeout(timer);
   }
   const whole = new Uint8Array(size);
   let offset = 0;
@@ -44,4 +74,8 @@ export async function readSmallBody(
     offset += piece.byteLength;
   }
   return whole;
+}
+
+function tooLarge(maxBytes: number): HttpError {
+  return new HttpError(413, `request body is larger than ${maxBytes} bytes`);
 }
