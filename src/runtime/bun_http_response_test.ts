@@ -32,7 +32,7 @@ function declared(length: number, ...parts: string[]): Response {
 }
 
 describe("writeResponse()", () => {
-  it("writeResponse() sends a Content-Length head together with a small first piece, in one write", async () => {
+  it("writeResponse() sends a small declared body with its head in one write, however it was split", async () => {
     const writes: string[] = [];
     const record: ByteSink = { write: (bytes) => void writes.push(new TextDecoder().decode(bytes)) };
     await writeResponse(record, declared(6, "abcd", "ef"), {
@@ -40,18 +40,55 @@ describe("writeResponse()", () => {
       connection: null,
       date: DATE,
     });
-    assert.equal(writes.length, 2);
-    assert.match(writes[0]!, /^HTTP\/1\.1 200 OK\r\n[^]*content-length: 6\r\n\r\nabcd$/);
-    assert.equal(writes[1], "ef");
+    assert.equal(writes.length, 1);
+    assert.match(writes[0]!, /^HTTP\/1\.1 200 OK\r\n[^]*content-length: 6\r\n\r\nabcdef$/);
   });
 
-  it("writeResponse() still refuses a body longer than its Content-Length, sending no byte past it", async () => {
+  it("writeResponse() sends a large declared body's first piece with its head, the rest as it comes", async () => {
+    const writes: string[] = [];
+    const record: ByteSink = { write: (bytes) => void writes.push(new TextDecoder().decode(bytes)) };
+    const first = "a".repeat(40_000);
+    const second = "b".repeat(30_000);
+    await writeResponse(record, declared(70_000, first, second), {
+      headRequest: false,
+      connection: null,
+      date: DATE,
+    });
+    assert.equal(writes.length, 2);
+    assert.ok(writes[0]!.endsWith(`content-length: 70000\r\n\r\n${first}`));
+    assert.equal(writes[1], second);
+  });
+
+  it("writeResponse() refuses a small body longer than its Content-Length before writing a byte", async () => {
     const out = sink();
     await assert.rejects(
-      writeResponse(out, declared(3, "abcd"), { headRequest: false, connection: null, date: DATE }),
+      writeResponse(out, declared(3, "ab", "cd"), { headRequest: false, connection: null, date: DATE }),
       /its body has more than 3 bytes, its Content-Length says 3/,
     );
-    assert.match(out.text(), /content-length: 3\r\n\r\n$/);
+    assert.equal(out.text(), "");
+  });
+
+  it("writeResponse() refuses a small body shorter than its Content-Length before writing a byte", async () => {
+    const out = sink();
+    await assert.rejects(
+      writeResponse(out, declared(5, "ab"), { headRequest: false, connection: null, date: DATE }),
+      /its body has 2 bytes, its Content-Length says 5/,
+    );
+    assert.equal(out.text(), "");
+  });
+
+  it("writeResponse() still refuses a large body longer than its Content-Length, sending no byte past it", async () => {
+    const out = sink();
+    const length = 70_000;
+    await assert.rejects(
+      writeResponse(out, declared(length, "a".repeat(length), "b"), {
+        headRequest: false,
+        connection: null,
+        date: DATE,
+      }),
+      /its body has more than 70000 bytes, its Content-Length says 70000/,
+    );
+    assert.ok(out.text().endsWith(`content-length: ${length}\r\n\r\n${"a".repeat(length)}`));
   });
 
   it("writeResponse() frames a body of unknown length as chunked for an HTTP/1.1 client", async () => {
