@@ -129,14 +129,22 @@ async function fetchTarget(
   }
   const url = targetUrl(scrapeUrl);
   const budgetMs = scrapeBudgetMs(timeoutMs);
-  const budget = new AbortController();
-  const timer = deps.clock.setTimeout(() => budget.abort(), budgetMs);
+  // One signal for the target leg: it aborts when the budget passes or when `signal` does. The listener on
+  // `signal` stays after the head, since the body streams on under it; both die with this scrape. (This is
+  // AbortSignal.any by hand, which cost a client several microseconds per scrape.)
+  const target = new AbortController();
+  let budgetPassed = false;
+  const timer = deps.clock.setTimeout(() => {
+    budgetPassed = true;
+    target.abort();
+  }, budgetMs);
+  if (signal.aborted) target.abort(signal.reason);
+  else signal.addEventListener("abort", () => target.abort(signal.reason), { once: true });
   try {
     const headers = [...forwardedHeaderLines(request.headers), ["Host", url.host]] as [string, string][];
-    const targetSignal = AbortSignal.any([signal, budget.signal]);
     const response = await abortable(
-      deps.targetFetch(url, { method: request.method, headers, signal: targetSignal }),
-      targetSignal,
+      deps.targetFetch(url, { method: request.method, headers, signal: target.signal }),
+      target.signal,
     );
     const failure = checkDeclaredSize(response, url, deps.maxBodyBytes);
     if (failure !== null) {
@@ -145,7 +153,7 @@ async function fetchTarget(
     }
     return { url, response };
   } catch (error) {
-    if (budget.signal.aborted) {
+    if (budgetPassed) {
       const after = (budgetMs / 1000).toFixed(2);
       return {
         status: 500,
