@@ -50,14 +50,15 @@ const poll = (direct: ReturnType<typeof setup>["direct"], fqdn: string, signal?:
  * The two ways a push reaches the push handler: read whole when it declares its length (as every real
  * client's does), streamed as it arrives when it does not.
  */
-const PUSH_MODES: ReadonlyArray<readonly [string, (body: string | Uint8Array<ArrayBuffer>) => RequestInit]> = [
-  ["declaring its length", (body) => ({
-    method: "POST",
-    body,
-    headers: { "content-length": String(typeof body === "string" ? Buffer.byteLength(body) : body.length) },
-  })],
-  ["of unknown length", (body) => ({ method: "POST", body })],
-];
+const PUSH_MODES: ReadonlyArray<readonly [string, (body: string | Uint8Array<ArrayBuffer>) => RequestInit]> =
+  [
+    ["declaring its length", (body) => ({
+      method: "POST",
+      body,
+      headers: { "content-length": String(typeof body === "string" ? Buffer.byteLength(body) : body.length) },
+    })],
+    ["of unknown length", (body) => ({ method: "POST", body })],
+  ];
 
 /** Polls and waits until the proxy has registered the poll (its body is read asynchronously). */
 async function pollRegistered(
