@@ -34,7 +34,7 @@ export function createProxyApp(
   options: ProxyAppOptions,
 ): (request: Request, info: ConnInfo) => Promise<Response> {
   const { coordinator, metrics, logger, timers } = options;
-  const app = new Hono<{ Bindings: ConnInfo }>();
+  const app = new Hono();
 
   const record = (path: string, status: number, started: number) => {
     metrics.httpRequests.inc({ code: String(status), path });
@@ -43,7 +43,6 @@ export function createProxyApp(
   const pollSettings = { idleTimeoutMs: options.pollIdleTimeoutMs, timers };
 
   app.use(async (c, next) => {
-    if (c.env.absoluteForm) return await proxiedScrape(c.req.raw);
     const started = timers.now();
     await next();
     record(c.req.path, c.res.status, started);
@@ -126,8 +125,10 @@ export function createProxyApp(
   }
 
   return (request, info) => {
-    if (!info.absoluteForm && request.method === "POST" && isPollUrl(request.url)) return poll(request);
-    return Promise.resolve(app.fetch(request, info));
+    // Scrapes are not endpoints: whatever their path, they go to the scrape handler without routing.
+    if (info.absoluteForm) return proxiedScrape(request);
+    if (request.method === "POST" && isPollUrl(request.url)) return poll(request);
+    return Promise.resolve(app.fetch(request));
   };
 }
 
