@@ -4,6 +4,7 @@
  * (no reader, no read per piece); one that does not is read piece by piece, so an endless one is cut off.
  */
 import { HttpError } from "./http_error.ts";
+import { joinBytes } from "../wire/bytes_text.ts";
 import type { Clock } from "../time/clock.ts";
 
 /**
@@ -53,7 +54,7 @@ async function readPieces(
   stalled: Promise<never>,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const reader = body.getReader();
-  const pieces: Uint8Array[] = [];
+  const pieces: Uint8Array<ArrayBuffer>[] = [];
   let size = 0;
   try {
     for (;;) {
@@ -61,19 +62,13 @@ async function readPieces(
       if (next.done) break;
       size += next.value.byteLength;
       if (size > maxBytes) throw tooLarge(maxBytes);
-      pieces.push(next.value);
+      pieces.push(next.value as Uint8Array<ArrayBuffer>);
     }
   } catch (error) {
     reader.cancel().catch(() => {});
     throw error;
   }
-  const whole = new Uint8Array(size);
-  let offset = 0;
-  for (const piece of pieces) {
-    whole.set(piece, offset);
-    offset += piece.byteLength;
-  }
-  return whole;
+  return pieces.length === 0 ? new Uint8Array(0) : joinBytes(pieces);
 }
 
 function tooLarge(maxBytes: number): HttpError {

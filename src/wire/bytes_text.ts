@@ -93,3 +93,22 @@ export function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(b, a.length);
   return out;
 }
+
+/**
+ * `pieces` end to end, in a new array (or the only piece itself).
+ *
+ * @example
+ * ```ts
+ * joinBytes([latin1Encode("ab"), latin1Encode("c")]); // bytes of "abc"
+ * ```
+ */
+export function joinBytes(pieces: readonly Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {
+  if (pieces.length === 1) return pieces[0]!;
+  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+  let offset = 0;
+  for (const piece of pieces) {
+    out.set(piece, offset);
+    offset += piece.length;
+  }
+  return out;
+}

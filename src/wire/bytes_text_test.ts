@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { concatBytes, latin1Decode, latin1Encode, quoteExcerpt } from "./bytes_text.ts";
+import { concatBytes, joinBytes, latin1Decode, latin1Encode, quoteExcerpt } from "./bytes_text.ts";
 
 describe("latin1Decode() and latin1Encode()", () => {
   it("round-trip every byte value", () => {
@@ -36,5 +36,16 @@ describe("concatBytes()", () => {
     const a = latin1Encode("HTTP/1.1 200 OK\r\n");
     assert.equal(latin1Decode(concatBytes(a, latin1Encode("\r\n"))), "HTTP/1.1 200 OK\r\n\r\n");
     assert.equal(concatBytes(a, new Uint8Array(0)), a);
+  });
+});
+
+describe("joinBytes()", () => {
+  it("joins pieces in order, and hands back a lone piece as it is", () => {
+    const pieces = ["HTTP/1.1 ", "200 OK", "\r\n"].map((text) =>
+      latin1Encode(text) as Uint8Array<ArrayBuffer>
+    );
+    assert.equal(latin1Decode(joinBytes(pieces)), "HTTP/1.1 200 OK\r\n");
+    assert.equal(joinBytes([pieces[1]!]), pieces[1]);
+    assert.equal(joinBytes([]).length, 0);
   });
 });

@@ -15,7 +15,7 @@ import {
   untilEofSource,
 } from "./body_source.ts";
 import { ByteReader } from "./byte_reader.ts";
-import { latin1Decode, quoteExcerpt } from "./bytes_text.ts";
+import { joinBytes, latin1Decode, quoteExcerpt } from "./bytes_text.ts";
 import { chunkedSource } from "./chunked.ts";
 import { ChunkedPushDecoder } from "./chunked_push_decoder.ts";
 import { responseFraming } from "./framing.ts";
@@ -132,7 +132,7 @@ export function parseBufferedScrapeResponse(
     try {
       const decoded = new ChunkedPushDecoder(maxHeaderBytes).push(rest);
       if (!decoded.done) throw new WireError("truncated", "chunked body ended before its last chunk");
-      body = joinPieces(decoded.data as Uint8Array<ArrayBuffer>[]);
+      body = joinBytes(decoded.data as Uint8Array<ArrayBuffer>[]);
     } catch (error) {
       bodyError = error as WireError;
     }
@@ -143,17 +143,6 @@ export function parseBufferedScrapeResponse(
 
 const LF = 0x0a;
 const CR = 0x0d;
-
-function joinPieces(pieces: readonly Uint8Array<ArrayBuffer>[]): Uint8Array<ArrayBuffer> {
-  if (pieces.length === 1) return pieces[0]!;
-  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.length;
-  }
-  return out;
-}
 
 async function readHead(reader: ByteReader, maxBytes: number): Promise<ScrapeResponseHead> {
   let budget = maxBytes;
