@@ -2,8 +2,9 @@
  * `POST /push`: a client hands back a scrape result, serialized as an HTTP response. The head is parsed as it
  * arrives, the waiting scrape is found by its `Id`, and the body streams straight through to the scraper; we
  * answer the push only once the relay has finished, so the client learns whether its result got through.
- * A small push that declares its length (nearly every one) is read whole instead and relayed as bytes: a
- * stream per layer cost more than the scrape it carried.
+ * A small push that declares its length (nearly every one) is read whole instead, handed over as bytes and
+ * answered at once, as upstream does: a stream per layer cost more than the scrape it carried, and with
+ * the whole body in hand a broken one fails its scrape with a 502 before anything reaches the scraper.
  */
 import {
   headersFromLines,
