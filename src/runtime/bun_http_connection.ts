@@ -10,7 +10,7 @@ import type { BunSocket } from "./bun_socket.ts";
 import { headEnd, type IncomingHead, interpretHead } from "./bun_http_request.ts";
 import { writeResponse } from "./bun_http_response.ts";
 import { SocketWriter } from "./bun_socket_writer.ts";
-import { ChunkedPushDecoder } from "../wire/chunked_push_decoder.ts";
+import { RequestBody } from "./bun_request_body.ts";
 import { WireError } from "../wire/types.ts";
 import { concatBytes, latin1Encode } from "../wire/bytes_text.ts";
 import { statusText } from "../wire/status_text.ts";
@@ -46,12 +46,10 @@ export class Connection {
   #scanFrom = 0;
   #aborter: AbortController | null = null;
   #keepAlive = true;
-  /** Request body being received: whole (small, known length) or streamed (large or chunked). */
-  #whole: { bytes: Uint8Array; filled: number; head: IncomingHead } | null = null;
-  #stream: ReadableStreamDefaultController<Uint8Array> | null = null;
-  #remaining = 0;
-  #chunked: ChunkedPushDecoder | null = null;
-  #bodyDone = true;
+  /** The body being received: gathered whole (small, known length) or streamed (large or chunked). */
+  #body: RequestBody | null = null;
+  /** The head of a request whose small body is still being gathered: dispatched once it is whole. */
+  #heldHead: IncomingHead | null = null;
   /** The socket's armed timer is the keep-alive one (set after a response, until a next head starts). */
   #keepAliveArmed = false;
   readonly #out: SocketWriter;
@@ -96,7 +94,7 @@ export class Connection {
   timedOut(): void {
     if (this.#state === "closed") return;
     const seconds = this.#settings.headersTimeoutSeconds;
-    if (this.#whole !== null) this.#refuse(408, `request body did not arrive within ${seconds}s`);
+    if (this.#body?.gathering) this.#refuse(408, `request body did not arrive within ${seconds}s`);
     else if (this.#state === "head") this.#refuse(408, `request head did not arrive within ${seconds}s`);
     else this.#socket.terminate();
     this.closed();
@@ -134,12 +132,13 @@ export class Connection {
       // never moved it out of "idle", whose keep-alive timer is still armed: arm the head timeout now.
       if (this.#keepAliveArmed) this.#socket.timeout(this.#settings.headersTimeoutSeconds);
       this.#keepAliveArmed = false;
-      this.#whole = { bytes: new Uint8Array(head.body.length), filled: 0, head };
+      this.#body = RequestBody.whole(head.body.length);
+      this.#heldHead = head;
       this.#state = "body";
-      this.#bodyDone = false;
     } else {
       this.#socket.timeout(0);
       this.#keepAliveArmed = false;
+      this.#body = null;
       this.#dispatch(head, head.body.kind === "none" ? null : this.#openStream(head));
     }
     if (rest.length > 0) this.receive(rest);
@@ -147,79 +146,51 @@ export class Connection {
 
   #openStream(head: IncomingHead): ReadableStream<Uint8Array> {
     this.#state = "body";
-    this.#bodyDone = false;
-    this.#remaining = head.body.kind === "length" ? head.body.length : 0;
-    this.#chunked = head.body.kind === "chunked" ? new ChunkedPushDecoder() : null;
-    return new ReadableStream<Uint8Array>({
-      start: (controller) => void (this.#stream = controller),
-      pull: () => this.#socket.resume(),
-      cancel: () => {
-        // Nobody reads the rest: the connection cannot find the next request, so it ends after the response.
-        this.#stream = null;
-        this.#keepAlive = false;
-      },
-    }, { highWaterMark: 1 });
+    const { body, stream } = RequestBody.streamed(head.body, {
+      pause: () => this.#socket.pause(),
+      resume: () => this.#socket.resume(),
+      // Nobody reads the rest: the connection cannot find the next request, so it ends after the response.
+      abandoned: () => void (this.#keepAlive = false),
+    });
+    this.#body = body;
+    return stream;
   }
 
   #receiveBody(bytes: Uint8Array): void {
+    const body = this.#body!;
     let used: number;
-    if (this.#whole !== null) {
-      const whole = this.#whole;
-      used = Math.min(bytes.length, whole.bytes.length - whole.filled);
-      whole.bytes.set(bytes.subarray(0, used), whole.filled);
-      whole.filled += used;
-      if (whole.filled === whole.bytes.length) {
-        this.#whole = null;
-        this.#bodyDone = true;
+    try {
+      used = body.receive(bytes);
+    } catch {
+      // Broken chunked framing (the body's stream has the error). FIN, not RST: responses to earlier
+      // pipelined requests may still be in flight, and RST discards them.
+      this.#socket.end();
+      return this.closed();
+    }
+    if (body.done) {
+      const head = this.#heldHead;
+      if (head !== null) {
+        this.#heldHead = null;
+        this.#body = null;
         this.#socket.timeout(0);
-        this.#dispatch(whole.head, whole.bytes);
+        this.#dispatch(head, body.bytes);
+      } else {
+        // The last piece may have paused the socket, and a closed stream never pulls again to resume it.
+        this.#socket.resume();
+        if (this.#state === "body") this.#state = "busy";
       }
-    } else if (this.#chunked !== null) {
-      let decoded;
-      try {
-        decoded = this.#chunked.push(bytes);
-      } catch (error) {
-        this.#failBody(error as Error);
-        // FIN, not RST: responses to earlier pipelined requests may still be in flight, and RST discards them.
-        this.#socket.end();
-        return this.closed();
-      }
-      for (const piece of decoded.data) this.#enqueue(piece);
-      used = decoded.consumed;
-      if (decoded.done) this.#endBody();
-    } else {
-      used = Math.min(bytes.length, this.#remaining);
-      this.#remaining -= used;
-      this.#enqueue(bytes.subarray(0, used));
-      if (this.#remaining === 0) this.#endBody();
     }
     if (used < bytes.length) this.receive(bytes.subarray(used));
   }
 
-  #enqueue(piece: Uint8Array): void {
-    if (this.#stream === null || piece.length === 0) return;
-    this.#stream.enqueue(piece);
-    if ((this.#stream.desiredSize ?? 1) <= 0) this.#socket.pause();
-  }
-
-  #endBody(): void {
-    this.#bodyDone = true;
-    this.#chunked = null;
-    this.#stream?.close();
-    this.#stream = null;
-    // The last piece may have paused the socket, and a closed stream never pulls again to resume it.
-    this.#socket.resume();
-    if (this.#state === "body") this.#state = "busy";
+  /** The body, if any, has arrived whole: the connection can find the next request. */
+  get #bodyDone(): boolean {
+    return this.#body === null || this.#body.done;
   }
 
   #failBody(error: Error): void {
-    this.#whole = null;
-    try {
-      this.#stream?.error(error);
-    } catch {
-      // Already closed or errored.
-    }
-    this.#stream = null;
+    this.#heldHead = null;
+    this.#body?.fail(error);
   }
 
   #dispatch(head: IncomingHead, body: Uint8Array | ReadableStream<Uint8Array> | null): void {
