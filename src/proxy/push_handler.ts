@@ -5,6 +5,7 @@
  * A small push that declares its length (nearly every one) is read whole instead, handed over as bytes and
  * answered at once, as upstream does: a stream per layer cost more than the scrape it carried, and with
  * the whole body in hand a broken one fails its scrape with a 502 before anything reaches the scraper.
+ * Chunked pushes still go through the streaming parser, whose trailer rules they are held to.
  */
 import {
   headersFromLines,
@@ -125,11 +126,14 @@ async function readWholePush(request: Request, limits: PushLimits): Promise<Push
     limits.headStallMs ?? PUSH_HEAD_STALL_MS,
     limits.timers,
   );
+  let parsed;
   try {
-    return parseBufferedScrapeResponse(bytes, wireLimits(limits));
+    parsed = parseBufferedScrapeResponse(bytes, wireLimits(limits));
   } catch (error) {
     throw asHttpError(error);
   }
+  // A chunked body (upstream's client frames larger results so) is decoded by the streaming parser.
+  return parsed ?? await readStreamingPush(new Blob([bytes]).stream(), limits);
 }
 
 async function readStreamingPush(body: ReadableStream<Uint8Array>, limits: PushLimits): Promise<Push> {

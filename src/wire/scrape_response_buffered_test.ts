@@ -1,7 +1,8 @@
 /**
  * `parseBufferedScrapeResponse` must read a push exactly as the streaming parser does, or the proxy would
  * relay a small push differently from a large one. Every case runs through both and is compared: the same
- * head or the same head error, and the same body or the same kind of body error.
+ * head or the same head error, and the same body or the same kind of body error. A chunked body is left to
+ * the streaming parser (the buffered one answers null), so there only the head is compared.
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -28,18 +29,26 @@ async function streaming(wire: Uint8Array, limits?: WireLimits): Promise<Outcome
   }
 }
 
-function buffered(wire: Uint8Array, limits?: WireLimits): Outcome {
+/** What the buffered parser made of `wire`; "streamed" when it left a chunked body to the other one. */
+function buffered(wire: Uint8Array, limits?: WireLimits): Outcome | "streamed" {
   let parsed;
   try {
     parsed = parseBufferedScrapeResponse(new Uint8Array(wire), limits);
   } catch (error) {
     return { headError: describe_(error) };
   }
+  if (parsed === null) return "streamed";
   if (parsed.bodyError !== null) {
     assert.equal(parsed.body.length, 0, "a body came back beside its error");
     return { head: parsed.head, bodyError: parsed.bodyError.reason };
   }
   return { head: parsed.head, body: text(parsed.body) };
+}
+
+function assertSameReading(actual: Outcome | "streamed", expected: Outcome, where = "the case"): void {
+  if (actual !== "streamed") return assert.deepEqual(actual, expected, where);
+  assert.ok("head" in expected, `${where}: left to the streaming parser, which found no head`);
+  assert.equal((expected.head as { framing: string }).framing, "chunked", where);
 }
 
 function describe_(error: unknown): string {
@@ -91,8 +100,7 @@ const CASES: ReadonlyArray<readonly [string, string, WireLimits?]> = [
 describe("parseBufferedScrapeResponse()", () => {
   for (const [name, wire, limits] of CASES) {
     it(`reads "${name}" as the streaming parser does`, async () => {
-      const expected = await streaming(bytes(wire), limits);
-      assert.deepEqual(buffered(bytes(wire), limits), expected);
+      assertSameReading(buffered(bytes(wire), limits), await streaming(bytes(wire), limits));
     });
   }
 
@@ -103,15 +111,15 @@ describe("parseBufferedScrapeResponse()", () => {
     assert.ok(pushes.length >= 4, `only ${pushes.length} push fixtures found`);
     for (const push of pushes) {
       const wire = await readFixture(push.path);
-      const outcome = buffered(wire);
-      assert.ok("body" in outcome, `${push.path}: ${JSON.stringify(outcome)}`);
-      assert.deepEqual(outcome, await streaming(wire), push.path);
+      const expected = await streaming(wire);
+      assert.ok("body" in expected, `${push.path}: ${JSON.stringify(expected)}`);
+      assertSameReading(buffered(wire), expected, push.path);
     }
   });
 
   it("gives the body as a view of the input, without a copy, when framed by Content-Length", () => {
     const wire = bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
-    const { body } = parseBufferedScrapeResponse(new Uint8Array(wire));
+    const { body } = parseBufferedScrapeResponse(new Uint8Array(wire))!;
     assert.equal(body.byteOffset, wire.length - 2);
   });
 });

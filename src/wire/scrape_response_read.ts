@@ -15,9 +15,8 @@ import {
   untilEofSource,
 } from "./body_source.ts";
 import { ByteReader } from "./byte_reader.ts";
-import { joinBytes, latin1Decode, quoteExcerpt } from "./bytes_text.ts";
+import { latin1Decode, quoteExcerpt } from "./bytes_text.ts";
 import { chunkedSource } from "./chunked.ts";
-import { ChunkedPushDecoder } from "./chunked_push_decoder.ts";
 import { responseFraming } from "./framing.ts";
 import { isFieldValue, parseHeaderLine } from "./http_syntax.ts";
 import { DEFAULT_MAX_HEADER_BYTES } from "./request_head.ts";
@@ -87,7 +86,8 @@ export async function parseScrapeResponse(
  * Proxy side: parse a push that is already in memory (a small one, read whole), by the same head rules
  * as {@linkcode parseScrapeResponse}. Throws WireError for a bad head. A bad body does not throw: it comes
  * back as `bodyError` with the head, so the caller can fail the scrape the head names before any of the
- * body reaches its scraper.
+ * body reaches its scraper. Null for a chunked body: the streaming parser's trailer rules are the ones
+ * pushes are held to, so such a push goes through it (a fuzz test checks that the two parsers agree).
  *
  * @example
  * ```ts
@@ -99,7 +99,7 @@ export async function parseScrapeResponse(
 export function parseBufferedScrapeResponse(
   bytes: Uint8Array<ArrayBuffer>,
   limits?: WireLimits,
-): BufferedScrapeResponse {
+): BufferedScrapeResponse | null {
   const maxHeaderBytes = limits?.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   let at = 0;
   let budget = maxHeaderBytes;
@@ -117,6 +117,7 @@ export function parseBufferedScrapeResponse(
   const headers: HeaderLine[] = [];
   for (let line = next(); line !== ""; line = next()) headers.push(parseHeaderLine(line));
   const head = completeHead(start, headers);
+  if (head.framing === "chunked") return null;
   const rest = bytes.subarray(at);
   const maxBody = limits?.maxBodyBytes ?? Infinity;
   let body = rest.subarray(0, 0);
@@ -128,14 +129,6 @@ export function parseBufferedScrapeResponse(
     else body = rest.subarray(0, length);
   } else if (head.framing === "until-eof") {
     body = rest;
-  } else if (head.framing === "chunked") {
-    try {
-      const decoded = new ChunkedPushDecoder(maxHeaderBytes).push(rest);
-      if (!decoded.done) throw new WireError("truncated", "chunked body ended before its last chunk");
-      body = joinBytes(decoded.data as Uint8Array<ArrayBuffer>[]);
-    } catch (error) {
-      bodyError = error as WireError;
-    }
   }
   if (bodyError === null && body.length > maxBody) bodyError = overLimit(maxBody);
   return { head, body: bodyError === null ? body : rest.subarray(0, 0), bodyError };

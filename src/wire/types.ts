@@ -51,9 +51,9 @@ export interface ParsedScrapeResponse {
 /** A pushed scrape response parsed whole, from bytes already in memory. */
 export interface BufferedScrapeResponse {
   readonly head: ScrapeResponseHead;
-  /** Decoded body bytes (a view of the input unless the body was chunked); empty when `bodyError` is set. */
+  /** Body bytes, a view of the input; empty when `bodyError` is set. */
   readonly body: Uint8Array<ArrayBuffer>;
-  /** What is wrong with the body (cut short, broken chunked framing, past the limit), or null. */
+  /** What is wrong with the body (cut short, past the limit), or null. */
   readonly bodyError: WireError | null;
 }
 

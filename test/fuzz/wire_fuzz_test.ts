@@ -1,6 +1,8 @@
 /**
- * Fuzzes both wire parsers with mutated upstream captures. Every input must end in a result or a
- * WireError, within a second; a result must be usable (its headers fit a Web `Headers`).
+ * Fuzzes the wire parsers with mutated upstream captures. Every input must end in a result or a
+ * WireError, within a second; a result must be usable (its headers fit a Web `Headers`). The parser for
+ * pushes already in memory must read every input as the streaming one does: the same head or the same
+ * head error, and the same body bytes or a body error from both (a chunked body it leaves to the other).
  *
  * PUSHPROX_FUZZ_INPUTS sets the number of inputs (default 100,000), PUSHPROX_FUZZ_SEED the seed (default
  * fixed, so runs repeat). A failure names the seed and input index to replay.
@@ -12,6 +14,7 @@ import { describe, it } from "node:test";
 import { listFixtures, naiveDechunk, readFixture } from "../../src/wire/_test_utils.ts";
 import {
   headersFromLines,
+  parseBufferedScrapeResponse,
   parseScrapeRequest,
   parseScrapeResponse,
   WireError,
@@ -174,18 +177,69 @@ async function runOne(rand: Random, data: Uint8Array, where: string): Promise<vo
   }
   checkOutcome(caught, `${where} parseScrapeRequest`);
 
+  const limits = limitsFor(rand);
+  let streamed: PushOutcome;
   caught = null;
   try {
-    const { head, body } = await parseScrapeResponse(pieces(rand, data), limitsFor(rand));
+    const { head, body } = await parseScrapeResponse(pieces(rand, data), limits);
     headersFromLines(head.headers);
     assert.ok(head.status >= 100 && head.status <= 599);
     // What the proxy will build from it must not throw either.
     if (head.status >= 200) new Response(null, { status: head.status, statusText: head.statusText });
-    for await (const _ of body) { /* Consume it all: framing errors surface here. */ }
+    streamed = { head, body: null };
+    const received: Uint8Array[] = [];
+    for await (const piece of body) received.push(piece); // framing errors surface here
+    streamed = { head, body: joined(received) };
   } catch (error) {
     caught = error;
+    streamed ??= { headError: error };
   }
   checkOutcome(caught, `${where} parseScrapeResponse`);
+
+  let buffered: PushOutcome | "streamed";
+  caught = null;
+  try {
+    const parsed = parseBufferedScrapeResponse(new Uint8Array(data), limits);
+    checkOutcome(parsed?.bodyError ?? null, `${where} parseBufferedScrapeResponse body`);
+    buffered = parsed === null
+      ? "streamed"
+      : { head: parsed.head, body: parsed.bodyError === null ? parsed.body : null };
+  } catch (error) {
+    caught = error;
+    buffered = { headError: error };
+  }
+  checkOutcome(caught, `${where} parseBufferedScrapeResponse`);
+  assertSameReading(buffered, streamed!, where);
+}
+
+/** A push as a parser read it: a head error, or a head and its body (null when the body broke). */
+type PushOutcome = { readonly headError: unknown } | {
+  readonly head: unknown;
+  readonly body: Uint8Array | null;
+};
+
+function assertSameReading(buffered: PushOutcome | "streamed", streamed: PushOutcome, where: string): void {
+  if (buffered === "streamed") {
+    // A chunked body is left to the streaming parser: only the head, and that it is chunked, must agree.
+    assert.ok("head" in streamed, `${where}: left to the streaming parser, which found no head`);
+    assert.equal((streamed.head as { framing: string }).framing, "chunked", where);
+    return;
+  }
+  const describe = (outcome: PushOutcome) =>
+    "headError" in outcome
+      ? { headError: String(outcome.headError) }
+      : { head: outcome.head, body: outcome.body === null ? "broken" : Array.from(outcome.body).join(",") };
+  assert.deepEqual(describe(buffered), describe(streamed), `${where}: the two push parsers disagree`);
+}
+
+function joined(pieces: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
 }
 
 async function withWatchdog(work: Promise<void>, where: string): Promise<void> {
