@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import process from "node:process";
 import { describe, it } from "node:test";
-import { listFixtures, naiveDechunk, readFixture } from "../../src/wire/_test_utils.ts";
+import { concat, listFixtures, naiveDechunk, readFixture } from "../../src/wire/_test_utils.ts";
 import {
   headersFromLines,
   parseBufferedScrapeResponse,
@@ -189,7 +189,7 @@ async function runOne(rand: Random, data: Uint8Array, where: string): Promise<vo
     streamed = { head, body: null };
     const received: Uint8Array[] = [];
     for await (const piece of body) received.push(piece); // framing errors surface here
-    streamed = { head, body: joined(received) };
+    streamed = { head, body: concat(...received) };
   } catch (error) {
     caught = error;
     streamed ??= { headError: error };
@@ -230,16 +230,6 @@ function assertSameReading(buffered: PushOutcome | "streamed", streamed: PushOut
       ? { headError: String(outcome.headError) }
       : { head: outcome.head, body: outcome.body === null ? "broken" : Array.from(outcome.body).join(",") };
   assert.deepEqual(describe(buffered), describe(streamed), `${where}: the two push parsers disagree`);
-}
-
-function joined(pieces: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
 }
 
 async function withWatchdog(work: Promise<void>, where: string): Promise<void> {
