@@ -74,17 +74,12 @@ export async function writeResponse(
   const head = (connection: string | null) =>
     connection === null ? fields : `${fields}connection: ${connection}\r\n`;
   const declared = response.headers.get("content-length");
-  const body = response.body;
 
   if (context.headRequest || !statusAllowsBody(status)) {
     let out = head(kept);
     if (declared !== null && statusAllowsBody(status)) out += `content-length: ${declared}\r\n`;
-    await body?.cancel().catch(() => {});
+    await response.body?.cancel().catch(() => {});
     await sink.write(latin1Encode(`${out}\r\n`));
-    return false;
-  }
-  if (body === null) {
-    await sink.write(latin1Encode(`${head(kept)}content-length: 0\r\n\r\n`));
     return false;
   }
 
@@ -93,9 +88,19 @@ export async function writeResponse(
     // A small declared body (every poll answer, nearly every relayed scrape) is taken whole: one native
     // call instead of a reader and its reads, then head and body leave in one write. Our handlers' bodies
     // never outgrow what they declare, so reading before comparing holds at most what they produced.
+    // `response.body` is not touched first: for a byte body, Bun would build a stream just to answer.
     const bytes = new Uint8Array(await response.arrayBuffer());
-    if (bytes.length !== length) throw lengthMismatch(bytes.length, length);
-    await sink.write(concatBytes(latin1Encode(`${head(kept)}content-length: ${declared}\r\n\r\n`), bytes));
+    if (bytes.length === length) {
+      await sink.write(concatBytes(latin1Encode(`${head(kept)}content-length: ${declared}\r\n\r\n`), bytes));
+      return false;
+    }
+    // No body at all is answered as empty below, whatever was declared; any other mismatch is refused.
+    if (response.body !== null) throw lengthMismatch(bytes.length, length);
+  }
+
+  const body = response.body;
+  if (body === null) {
+    await sink.write(latin1Encode(`${head(kept)}content-length: 0\r\n\r\n`));
     return false;
   }
 
