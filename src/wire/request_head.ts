@@ -46,7 +46,9 @@ export function parseRequestHead(bytes: Uint8Array, maxHeaderBytes = DEFAULT_MAX
 
 /** Cuts `bytes` into head lines up to the blank line; `end` is the offset just after it. */
 function splitHead(bytes: Uint8Array, maxBytes: number): { lines: string[]; end: number } {
-  const lines: string[] = [];
+  // Where each line starts and ends, in pairs: the head is decoded once at the end, and since one byte is
+  // one character the same offsets cut the text.
+  const bounds: number[] = [];
   let pos = 0;
   for (;;) {
     const lf = bytes.indexOf(0x0a, pos);
@@ -60,10 +62,13 @@ function splitHead(bytes: Uint8Array, maxBytes: number): { lines: string[]; end:
     }
     const end = lf > pos && bytes[lf - 1] === 0x0d ? lf - 1 : lf;
     if (end === pos) {
-      if (lines.length === 0) throw new WireError("malformed", "malformed request: empty request line");
+      if (bounds.length === 0) throw new WireError("malformed", "malformed request: empty request line");
+      const text = latin1Decode(bytes.subarray(0, pos));
+      const lines: string[] = [];
+      for (let i = 0; i < bounds.length; i += 2) lines.push(text.slice(bounds[i], bounds[i + 1]));
       return { lines, end: stop };
     }
-    lines.push(latin1Decode(bytes.subarray(pos, end)));
+    bounds.push(pos, end);
     pos = stop;
   }
 }
