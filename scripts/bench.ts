@@ -26,6 +26,7 @@ import { linkBytesSection } from "./bench/link_bytes.ts";
 import { evaluateTargets, renderTable } from "./bench/report.ts";
 import { startupSection } from "./bench/startup.ts";
 import { throughputSection } from "./bench/throughput.ts";
+import { findWrk } from "./bench/wrk_load.ts";
 
 const USAGE = `Usage: deno run -A scripts/bench.ts [options]   (or: npm run bench -- [options])
 
@@ -37,6 +38,7 @@ Options:
   --out=PATH                  JSON report (default dist/bench.json)
   --only=a,b                  sections: ${"startup,latency,latencyVsClients,throughput,idleMemory,largeScrape,linkBytes"}
   --node-exporter=PATH        default /usr/bin/prometheus-node-exporter; "none" to skip it
+  --load-gen=auto|wrk|ours    throughput load: wrk (as upstream's figure), our own, or wrk if on PATH (default)
   --quick                     a tiny run in seconds (for the smoke test): figures mean nothing
   -h, --help                  this text
 `;
@@ -109,6 +111,7 @@ async function main(args: readonly string[]): Promise<number> {
       out: { type: "string", default: resolve(REPO_ROOT, "dist/bench.json") },
       only: { type: "string" },
       "node-exporter": { type: "string", default: "/usr/bin/prometheus-node-exporter" },
+      "load-gen": { type: "string", default: "auto" },
       quick: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -127,6 +130,7 @@ async function main(args: readonly string[]): Promise<number> {
   if (values["compare-proxy-bin"] !== undefined) {
     impls.push(implementation("compare", values["compare-proxy-bin"], values["compare-client-bin"]!));
   }
+  const wrk = loadGenerator(values["load-gen"]);
   const sections = new Set<string>(values.only?.split(",") ?? SECTIONS);
   for (const name of sections) {
     if (!(SECTIONS as readonly string[]).includes(name)) throw new TypeError(`Unknown section "${name}" in --only`);
@@ -151,7 +155,7 @@ async function main(args: readonly string[]): Promise<number> {
     const nodeExporterPort = await startNodeExporter(children, values["node-exporter"]);
     const results: Record<string, ImplementationResults> = {};
     for (const impl of impls) {
-      const lab: Lab = { impl, targetPort, nodeExporterPort, quick: values.quick, log };
+      const lab: Lab = { impl, targetPort, nodeExporterPort, wrk, quick: values.quick, log };
       results[impl.label] = await runImplementation(lab, children, sections, { pid: target.child.pid, prepare });
     }
     const finished = new Date();
@@ -165,6 +169,7 @@ async function main(args: readonly string[]): Promise<number> {
         machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? "unknown", kernel: release() },
         implementations: Object.fromEntries(impls.map((i) => [i.label, { proxyBin: i.proxyBin, clientBin: i.clientBin }])),
         nodeExporter: nodeExporterPort !== null,
+        throughputLoadGenerator: wrk ?? "scripts/bench/load_gen.ts",
       },
       results,
       upstreamReference: Object.fromEntries(FIGURE_ROWS.filter((r) => r.upstream !== undefined).map((r) => [r.key, { value: r.upstream, unit: r.unit }])),
@@ -178,6 +183,18 @@ async function main(args: readonly string[]): Promise<number> {
   } finally {
     await children.stopAll();
   }
+}
+
+/**
+ * The wrk to load the throughput section with, or null for our own load generator.
+ * @throws {TypeError} for an unknown choice, or "wrk" when it is not installed.
+ */
+function loadGenerator(choice: string): string | null {
+  if (choice === "ours") return null;
+  if (choice !== "auto" && choice !== "wrk") throw new TypeError(`Unknown --load-gen "${choice}": expected auto, wrk or ours`);
+  const wrk = findWrk();
+  if (wrk === null && choice === "wrk") throw new TypeError("--load-gen=wrk: no wrk on PATH (Debian: apt-get install wrk)");
+  return wrk;
 }
 
 if (import.meta.main) {

@@ -53,7 +53,7 @@ const isPositive = (value: unknown) => typeof value === "number" && Number.isFin
 function startRuns(dir: string): Promise<Runs> {
   const proxy = wrapper(dir, "proxy", "src/main_proxy.ts");
   const client = wrapper(dir, "client", "src/main_client.ts");
-  const benchArgs = ["--quick", "--node-exporter=none", `--proxy-bin=${proxy}`, `--client-bin=${client}`, `--out=${join(dir, "bench.json")}`];
+  const benchArgs = ["--quick", "--node-exporter=none", "--load-gen=ours", `--proxy-bin=${proxy}`, `--client-bin=${client}`, `--out=${join(dir, "bench.json")}`];
   const soakArgs = ["--clients=5", "--duration=3s", `--proxy-bin=${proxy}`, `--out=${join(dir, "soak.json")}`];
   return Promise.all([runScript("scripts/bench.ts", benchArgs, 75_000), runScript("scripts/soak.ts", soakArgs, 75_000)])
     .then(([bench, soak]) => ({
@@ -98,6 +98,8 @@ describe("benchmark and soak smoke runs", () => {
     assert.ok(isPositive(ours.throughput["1KiB"].scrapesPerSecond));
     assert.equal(ours.throughput["1KiB"].errors, 0);
     assert.ok(isPositive(ours.throughput["1KiB"].proxyCpuMsPerScrape));
+    assert.ok(isPositive(ours.throughput["1KiB"].loadGeneratorCpuMsPerScrape));
+    assert.equal((await results()).report.meta.throughputLoadGenerator, "scripts/bench/load_gen.ts");
     assert.deepEqual(ours.idleMemory.points.map((p: { clients: number }) => p.clients), [20, 50]);
     assert.ok(ours.idleMemory.points.every((p: { rssBytes: number }) => isPositive(p.rssBytes)));
     assert.equal(ours.largeScrape.bodyBytes, 1024 * 1024);
@@ -116,6 +118,29 @@ describe("benchmark and soak smoke runs", () => {
     const judged = report.targets.find((t: { key: string }) => t.key === "startup.proxyListenMs");
     assert.equal(typeof judged.pass, "boolean");
     assert.equal(report.upstreamReference["throughput.1KiB.scrapesPerSecond"].value, 1350);
+  });
+
+  it("bench.ts --load-gen=wrk loads the throughput section with wrk, whose CPU it reports", SLOW, async () => {
+    // After the runs above, so the two do not share the machine.
+    await results();
+    const out = join(dir, "wrk.json");
+    const args = ["--quick", "--only=throughput", "--load-gen=wrk", `--proxy-bin=${join(dir, "proxy")}`, `--client-bin=${join(dir, "client")}`, `--out=${out}`];
+    const run = await runScript("scripts/bench.ts", args, 60_000);
+    assert.equal(run.code, 0, `bench exited ${run.code}\n${run.stdout}\n${run.stderr}`);
+    const report = JSON.parse(readFileSync(out, "utf8"));
+    assert.match(report.meta.throughputLoadGenerator, /\/wrk$/);
+    const figures = report.results.ours.throughput["1KiB"];
+    assert.equal(figures.errors, 0, JSON.stringify(figures.errorSamples));
+    assert.ok(figures.scrapes > 10, `only ${figures.scrapes} scrapes`);
+    assert.ok(isPositive(figures.latencyMs.median));
+    assert.ok(isPositive(figures.loadGeneratorCpuMsPerScrape));
+    assert.ok(isPositive(figures.clientsCpuMsPerScrape));
+  });
+
+  it("bench.ts refuses an unknown --load-gen in one line, before starting anything", async () => {
+    const run = await runScript("scripts/bench.ts", ["--load-gen=ab"], 30_000);
+    assert.equal(run.code, 2);
+    assert.equal(run.stderr, 'bench: Unknown --load-gen "ab": expected auto, wrk or ours\n');
   });
 
   it("idle_floor.ts measures a bare node:http server holding 20 polls", SLOW, async () => {

@@ -23,6 +23,8 @@ export interface Lab {
   readonly targetPort: number;
   /** Port of node exporter on 127.0.0.1, or null when it is not installed. */
   readonly nodeExporterPort: number | null;
+  /** wrk, for the throughput section's load; null to use our own load generator. */
+  readonly wrk: string | null;
   /** Tiny sizes and counts, for the smoke test. */
   readonly quick: boolean;
   /** Progress lines for the person waiting. */

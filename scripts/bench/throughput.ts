@@ -1,7 +1,8 @@
 /**
  * Section 2: scrapes per second with 50 clients behind one proxy and a load generator holding 50
  * keep-alive connections (what upstream's figure was measured with: wrk, 50 connections), and the CPU
- * each side spends per scrape, from `/proc/PID/stat` before and after the measured window.
+ * each side spends per scrape, from `/proc/PID/stat` before and after the measured window. The load
+ * generator is wrk itself when the lab has it (`Lab.wrk`), else our own (load_gen.ts).
  * @module
  */
 import { availableParallelism } from "node:os";
@@ -13,6 +14,7 @@ import type { LoadMark } from "./load_gen.ts";
 import { roundSummary } from "./latency.ts";
 import { cpuMs, rssBytes, totalCpuMs } from "./proc_stat.ts";
 import { round, type Summary, summarize } from "./stats.ts";
+import { runWrk, type WrkOptions } from "./wrk_load.ts";
 
 /** One measured window. */
 export interface WindowFigures {
@@ -49,36 +51,73 @@ export interface ThroughputResult extends WindowFigures {
 interface Pids {
   readonly proxy: number;
   readonly clients: readonly number[];
-  readonly load: number;
   readonly target: number;
 }
 
+/** CPU ms so far of the processes under test and the target. */
+function cpuNow(pids: Pids) {
+  return { proxy: cpuMs(pids.proxy), clients: totalCpuMs(pids.clients), target: cpuMs(pids.target) };
+}
+
+/** The figures of one window from its counts and the CPU each side used in it. */
+function windowFigures(
+  counted: { seconds: number; ok: number; errors: number; errorSamples: readonly string[]; latencyMs: Summary },
+  used: { proxy: number; clients: number; load: number; target: number },
+  wallMs: number,
+  warmupSeconds: number,
+  proxyPid: number,
+): WindowFigures {
+  const scrapes = Math.max(counted.ok, 1);
+  return {
+    warmupSeconds: round(warmupSeconds, 1),
+    seconds: round(counted.seconds),
+    scrapes: counted.ok,
+    errors: counted.errors,
+    errorSamples: counted.errorSamples,
+    scrapesPerSecond: round(counted.ok / counted.seconds, 1),
+    latencyMs: roundSummary(counted.latencyMs),
+    proxyCpuMsPerScrape: round(used.proxy / scrapes),
+    clientsCpuMsPerScrape: round(used.clients / scrapes),
+    loadGeneratorCpuMsPerScrape: round(used.load / scrapes),
+    machineCpuShare: round((used.proxy + used.clients + used.load + used.target) / (wallMs * availableParallelism())),
+    proxyRssBytesAfter: rssBytes(proxyPid),
+  };
+}
+
+/** One window of our own load generator, which keeps running across windows. */
 async function measureWindow(load: RpcChild, pids: Pids, windowMs: number, warmupSeconds: number): Promise<WindowFigures> {
   await load.call<LoadMark>("mark");
-  const read = () => ({ proxy: cpuMs(pids.proxy), clients: totalCpuMs(pids.clients), load: cpuMs(pids.load), target: cpuMs(pids.target) });
-  const before = read();
+  const loadPid = load.child.pid;
+  const before = { ...cpuNow(pids), load: cpuMs(loadPid) };
   const started = performance.now();
   await sleep(windowMs);
   const mark = await load.call<LoadMark>("mark");
   const wallMs = performance.now() - started;
-  const after = read();
-  const scrapes = Math.max(mark.ok, 1);
-  const used = (after.proxy - before.proxy) + (after.clients - before.clients) + (after.load - before.load) +
-    (after.target - before.target);
-  return {
-    warmupSeconds: round(warmupSeconds, 1),
-    seconds: round(mark.seconds),
-    scrapes: mark.ok,
-    errors: mark.errors,
-    errorSamples: mark.errorSamples,
-    scrapesPerSecond: round(mark.ok / mark.seconds, 1),
-    latencyMs: roundSummary(summarize(mark.latenciesMs.length > 0 ? mark.latenciesMs : [0])),
-    proxyCpuMsPerScrape: round((after.proxy - before.proxy) / scrapes),
-    clientsCpuMsPerScrape: round((after.clients - before.clients) / scrapes),
-    loadGeneratorCpuMsPerScrape: round((after.load - before.load) / scrapes),
-    machineCpuShare: round(used / (wallMs * availableParallelism())),
-    proxyRssBytesAfter: rssBytes(pids.proxy),
+  const after = { ...cpuNow(pids), load: cpuMs(loadPid) };
+  const latencyMs = summarize(mark.latenciesMs.length > 0 ? mark.latenciesMs : [0]);
+  const used = {
+    proxy: after.proxy - before.proxy,
+    clients: after.clients - before.clients,
+    load: after.load - before.load,
+    target: after.target - before.target,
   };
+  return windowFigures({ ...mark, latencyMs }, used, wallMs, warmupSeconds, pids.proxy);
+}
+
+/** One window of wrk: a run of its own, its CPU as it reported it. */
+async function measureWrkWindow(children: ChildSet, options: WrkOptions, pids: Pids, warmupSeconds: number): Promise<WindowFigures> {
+  const before = cpuNow(pids);
+  const started = performance.now();
+  const run = await runWrk(children, options);
+  const wallMs = performance.now() - started;
+  const after = cpuNow(pids);
+  const used = {
+    proxy: after.proxy - before.proxy,
+    clients: after.clients - before.clients,
+    load: run.cpuMs,
+    target: after.target - before.target,
+  };
+  return windowFigures(run, used, wallMs, warmupSeconds, pids.proxy);
 }
 
 /** Extra load before the steady-state window (full runs only). */
@@ -97,31 +136,73 @@ export async function throughputSection(lab: Lab, children: ChildSet, targetPid:
     const clientChildren = await Promise.all(names.map((fqdn) => startClient(scoped, lab.impl, proxyUrl, fqdn)));
     await waitForClients(proxy, { names }, 60_000, 200);
     const results: Record<string, ThroughputResult> = {};
+    const pids = { proxy: proxy.child.pid, clients: clientChildren.map((c) => c.pid), target: targetPid };
     for (const [key, size] of sizes) {
-      lab.log(`throughput ${key}: ${clients} clients, ${clients} connections, ${windowMs / 1000} s`);
+      const generator = lab.wrk === null ? "our load generator" : "wrk";
+      lab.log(`throughput ${key}: ${clients} clients, ${clients} connections (${generator}), ${windowMs / 1000} s`);
       const urls = names.map((fqdn) => `http://${fqdn}:${lab.targetPort}/bytes/${size}`);
-      const load = new RpcChild(scoped, "load generator", new URL("./load_gen.ts", import.meta.url).pathname, [
-        `--via=127.0.0.1:${proxy.port}`,
-        `--urls=${urls.join(",")}`,
-        `--connections=${clients}`,
-        `--expect-bytes=${size}`,
-      ]);
-      await load.waitReady();
-      await load.call("start");
-      const loadStarted = performance.now();
-      await sleep(warmupMs);
-      const pids = { proxy: proxy.child.pid, clients: clientChildren.map((c) => c.pid), load: load.child.pid, target: targetPid };
-      const first = await measureWindow(load, pids, windowMs, (performance.now() - loadStarted) / 1000);
+      const measure = lab.wrk === null
+        ? builtinWindows(scoped, proxy.port, urls, size, pids)
+        : wrkWindows(scoped, { wrk: lab.wrk, proxyPort: proxy.port, urls, connections: clients, seconds: 0, expectBytes: size }, pids);
+      const first = await measure.next(warmupMs, windowMs);
       let warm: WindowFigures | null = null;
       if (!lab.quick) {
         lab.log(`throughput ${key}: ${WARM_EXTRA_MS / 1000} s more warm-up, then another ${windowMs / 1000} s`);
-        await sleep(WARM_EXTRA_MS);
-        warm = await measureWindow(load, pids, windowMs, (performance.now() - loadStarted) / 1000);
+        warm = await measure.next(WARM_EXTRA_MS, windowMs);
       }
-      await load.call("stop");
-      await load.child.stop();
+      await measure.stop();
       results[key] = { clients, connections: clients, ...first, warm };
     }
     return results;
   });
+}
+
+/** Successive windows of load, each after some more load; `stop` ends the load. */
+interface Windows {
+  next(warmupMs: number, windowMs: number): Promise<WindowFigures>;
+  stop(): Promise<void>;
+}
+
+/** Our load generator: started once, it runs on through warm-ups and windows alike. */
+function builtinWindows(children: ChildSet, proxyPort: number, urls: readonly string[], size: number, pids: Pids): Windows {
+  let load: RpcChild | null = null;
+  let loadStarted = 0;
+  return {
+    async next(warmupMs, windowMs) {
+      if (load === null) {
+        load = new RpcChild(children, "load generator", new URL("./load_gen.ts", import.meta.url).pathname, [
+          `--via=127.0.0.1:${proxyPort}`,
+          `--urls=${urls.join(",")}`,
+          `--connections=${urls.length}`,
+          `--expect-bytes=${size}`,
+        ]);
+        await load.waitReady();
+        await load.call("start");
+        loadStarted = performance.now();
+      }
+      await sleep(warmupMs);
+      return await measureWindow(load, pids, windowMs, (performance.now() - loadStarted) / 1000);
+    },
+    async stop() {
+      if (load === null) return;
+      await load.call("stop");
+      await load.child.stop();
+    },
+  };
+}
+
+/** wrk: one run for each warm-up and one for each window (wrk reports only when it ends). */
+function wrkWindows(children: ChildSet, options: WrkOptions, pids: Pids): Windows {
+  let loadedMs = 0;
+  const seconds = (ms: number) => Math.max(1, Math.round(ms / 1000));
+  return {
+    async next(warmupMs, windowMs) {
+      await runWrk(children, { ...options, seconds: seconds(warmupMs) });
+      loadedMs += seconds(warmupMs) * 1000;
+      const figures = await measureWrkWindow(children, { ...options, seconds: seconds(windowMs) }, pids, loadedMs / 1000);
+      loadedMs += seconds(windowMs) * 1000;
+      return figures;
+    },
+    async stop() {},
+  };
 }
