@@ -177,7 +177,8 @@ async function main(args: readonly string[]): Promise<number> {
     };
     mkdirSync(dirname(resolve(values.out)), { recursive: true });
     writeFileSync(resolve(values.out), `${JSON.stringify(report, null, 2)}\n`);
-    process.stdout.write(`${renderTable(results.ours!, results.compare, values.quick)}\n\nJSON: ${resolve(values.out)}\n`);
+    const load = `Throughput load: ${report.meta.throughputLoadGenerator}, 50 connections (2 when quick).`;
+    process.stdout.write(`${renderTable(results.ours!, results.compare, values.quick)}\n${load}\n\nJSON: ${resolve(values.out)}\n`);
     const failed = Object.values(results).some((r) => Object.keys(r.errors).length > 0);
     return failed ? 1 : 0;
   } finally {

@@ -87,6 +87,7 @@ describe("benchmark and soak smoke runs", () => {
     assert.equal(bench.code, 0, `bench exited ${bench.code}\n${bench.stdout}\n${bench.stderr}`);
     assert.match(bench.stdout, /upstream \(reference, from notes\)/);
     assert.match(bench.stdout, /added latency 1 KiB, median/);
+    assert.match(bench.stdout, /^Throughput load: scripts\/bench\/load_gen\.ts, 50 connections/m);
   });
 
   it("bench.ts --quick writes every section with positive figures and no section error", SLOW, async () => {
