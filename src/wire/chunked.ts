@@ -99,8 +99,12 @@ async function readChunkSize(reader: ByteReader): Promise<number> {
   }
   const line = latin1Decode(result.line);
   const semicolon = line.indexOf(";");
+  // Spaces and tabs may follow the size (before an extension), never lead it: RFC 9112 allows none
+  // there, and the decoder of the Bun server and our HTTP client (ChunkedPushDecoder) refuses them.
   const hex = trimOws(semicolon === -1 ? line : line.slice(0, semicolon));
-  if (!/^[0-9a-fA-F]+$/.test(hex)) {
+  // Extensions are dropped, but a control byte in one (a bare CR above all) is a broken message.
+  const badExtension = semicolon !== -1 && CONTROL.test(line.slice(semicolon + 1));
+  if (!/^[0-9a-fA-F]+$/.test(hex) || line[0] === " " || line[0] === "\t" || badExtension) {
     throw new WireError("malformed", `malformed chunk size line ${quoteExcerpt(line)}`);
   }
   const digits = hex.replace(/^0+(?=.)/, "");
@@ -109,6 +113,9 @@ async function readChunkSize(reader: ByteReader): Promise<number> {
   }
   return parseInt(digits, 16);
 }
+
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 async function readDataEnd(reader: ByteReader): Promise<void> {
   const result = await reader.readLine(2);

@@ -25,7 +25,8 @@ export interface DecodedPiece {
 }
 
 /**
- * Decodes one chunked body from pieces of any size. Extensions are ignored, trailers are read and dropped.
+ * Decodes one chunked body from pieces of any size. Extensions are ignored, trailers are checked (each a
+ * header field) and dropped.
  *
  * @example
  * ```ts
@@ -44,6 +45,9 @@ export class ChunkedPushDecoder {
   #remaining = 0;
   #line = 0;
   #content = 0;
+  /** Bytes of the current trailer field's name, and whether its colon has come. */
+  #nameBytes = 0;
+  #inValue = false;
   #trailerBytes = 0;
   readonly #maxTrailerBytes: number;
 
@@ -105,6 +109,12 @@ export class ChunkedPushDecoder {
       else if (digit === -1) throw this.#malformed(`unexpected byte 0x${byte.toString(16)} in a size line`);
       else if (++this.#digits > MAX_HEX_DIGITS) throw this.#malformed("chunk size too large");
       else this.#size = this.#size * 16 + digit;
+    } else if (state === "trailer" && !this.#inValue) {
+      // A trailer line is a header field, held to the same rules as the streaming decoder's (chunked.ts):
+      // a token, then a colon.
+      if (byte === 0x3a && this.#nameBytes > 0) this.#inValue = true;
+      else if (isTokenByte(byte)) this.#nameBytes++;
+      else throw this.#malformed(`unexpected byte 0x${byte.toString(16)} in a trailer field name`);
     } else if ((byte < 0x20 && !blank) || byte === 0x7f) {
       // Extensions and trailer fields are dropped, but control bytes in them are a broken message, not data.
       throw this.#malformed(
@@ -115,11 +125,14 @@ export class ChunkedPushDecoder {
 
   #endLine(): void {
     const wasEmpty = this.#content === 0;
-    this.#line = this.#content = 0;
+    const field = this.#inValue;
+    this.#line = this.#content = this.#nameBytes = 0;
+    this.#inValue = false;
     if (this.#state === "data-end") {
       this.#state = "size";
     } else if (this.#state === "trailer") {
       if (wasEmpty) this.#state = "done";
+      else if (!field) throw this.#malformed("a trailer line that is not a header field");
     } else {
       if (this.#digits === 0) throw this.#malformed("a chunk-size line without a size");
       this.#remaining = this.#size;
@@ -132,6 +145,14 @@ export class ChunkedPushDecoder {
     return new WireError("malformed", `malformed chunked body: ${what}`);
   }
 }
+
+/** RFC 9110 tchar: what a field name is made of. */
+function isTokenByte(byte: number): boolean {
+  return (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) ||
+    TOKEN_SYMBOLS.includes(byte);
+}
+
+const TOKEN_SYMBOLS: readonly number[] = [..."!#$%&'*+-.^_`|~"].map((char) => char.charCodeAt(0));
 
 function hexValue(byte: number): number {
   if (byte >= 0x30 && byte <= 0x39) return byte - 0x30;

@@ -78,4 +78,16 @@ describe("ChunkedPushDecoder", () => {
       /control byte 0x1 in a trailer/,
     );
   });
+
+  it("push() reads trailer lines as header fields, as chunkedSource does", () => {
+    const result = new ChunkedPushDecoder().push(enc("2\r\nok\r\n0\r\nX-T: 1\r\nX-Empty:\r\n\r\n"));
+    assert.deepEqual([text(result.data), result.done], ["ok", true]);
+    for (const trailer of ["fffffffffffff", "X T: 1", ": 1", "X-T 1"]) {
+      assert.throws(
+        () => new ChunkedPushDecoder().push(enc(`0\r\n${trailer}\r\n\r\n`)),
+        (error: unknown) => error instanceof WireError && /trailer/.test(error.message),
+        trailer,
+      );
+    }
+  });
 });

@@ -63,6 +63,14 @@ describe("chunkedSource()", () => {
     await assert.rejects(decode("-5\r\nhello\r\n"), rejectsWith("malformed", /chunk size/));
   });
 
+  it("rejects whitespace before a chunk size and control bytes in an extension", async () => {
+    // As ChunkedPushDecoder does: where two decoders differ, two hops can see different bodies.
+    assert.equal(await decode("5 \t;a=b\r\nhello\r\n0\r\n\r\n"), "hello");
+    await assert.rejects(decode(" 5\r\nhello\r\n0\r\n\r\n"), rejectsWith("malformed", /chunk size line/));
+    await assert.rejects(decode("\t5\r\nhello\r\n0\r\n\r\n"), rejectsWith("malformed", /chunk size line/));
+    await assert.rejects(decode("5;a\rb\r\nhello\r\n0\r\n\r\n"), rejectsWith("malformed", /chunk size line/));
+  });
+
   it("rejects a chunk size too large to be real", async () => {
     await assert.rejects(decode("fffffffffffffffff\r\n"), rejectsWith("malformed", /too large/));
   });

@@ -6,12 +6,19 @@
  *
  * PUSHPROX_FUZZ_INPUTS sets the number of inputs (default 100,000), PUSHPROX_FUZZ_SEED the seed (default
  * fixed, so runs repeat). A failure names the seed and input index to replay.
+ *
+ * The two chunked decoders (`chunkedSource` for pushes, `ChunkedPushDecoder` for the Bun server's request
+ * bodies and our HTTP client's responses) must also read every mutated chunked body alike: the same bytes,
+ * or both refuse it. Where they disagree, one hop could see a body end where the next does not.
  */
 
 import assert from "node:assert/strict";
 import process from "node:process";
 import { describe, it } from "node:test";
 import { concat, listFixtures, naiveDechunk, readFixture } from "../../src/wire/_test_utils.ts";
+import { ByteReader } from "../../src/wire/byte_reader.ts";
+import { chunkedSource } from "../../src/wire/chunked.ts";
+import { ChunkedPushDecoder } from "../../src/wire/chunked_push_decoder.ts";
 import {
   headersFromLines,
   parseBufferedScrapeResponse,
@@ -282,4 +289,67 @@ describe("wire fuzzing", () => {
       },
     );
   }
+});
+
+/** Chunked bodies to mutate: sizes, extensions, trailers, bare LF line ends, whitespace after a size. */
+const CHUNKED = [
+  "3\r\nabc\r\n0\r\n\r\n",
+  "a;ext=1\r\n0123456789\r\n0\r\nX-T: 1\r\n\r\n",
+  "1\r\nz\r\n2\r\nab\r\n0\r\n\r\n",
+  "3\nabc\n0\n\n",
+  '03 \t;a="b"\r\nabc\r\n0\r\nX-A: 1\r\nX-B:\r\n\r\n',
+].map(encode);
+
+/** A chunked body as one decoder read it: its bytes, or null when it refused or ran out. */
+async function readChunked(
+  rand: Random,
+  data: Uint8Array,
+): Promise<{ streamed: string | null; pushed: string | null }> {
+  let streamed: string | null = null;
+  try {
+    const source = chunkedSource(new ByteReader(pieces(rand, data)), 256);
+    const received: Uint8Array[] = [];
+    for (let piece = await source(); piece !== null; piece = await source()) received.push(piece.slice());
+    streamed = Array.from(concat(...received)).join(",");
+  } catch (error) {
+    checkOutcome(error, "chunkedSource");
+  }
+  let pushed: string | null = null;
+  try {
+    const decoder = new ChunkedPushDecoder(256);
+    const received: Uint8Array[] = [];
+    // Fed in random cuts too, as a socket would.
+    for (let at = 0; at < data.length && !decoder.done;) {
+      const end = Math.min(data.length, at + 1 + rand.int(8));
+      const piece = decoder.push(data.subarray(at, end));
+      received.push(...piece.data.map((view) => view.slice()));
+      at += piece.consumed; // all of it, unless the body ended inside it
+    }
+    if (decoder.done) pushed = Array.from(concat(...received)).join(",");
+  } catch (error) {
+    checkOutcome(error, "ChunkedPushDecoder");
+  }
+  return { streamed, pushed };
+}
+
+describe("chunked decoder agreement", () => {
+  it(
+    `both chunked decoders read every mutated chunked body alike (seed ${SEED})`,
+    { timeout: 600_000 },
+    async () => {
+      const count = Math.max(1000, Math.floor(INPUTS / 2));
+      for (let index = 0; index < count; index++) {
+        const rand = prng((SEED ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
+        const data = mutate(rand, rand.pick(CHUNKED), CHUNKED);
+        const { streamed, pushed } = await readChunked(rand, data);
+        assert.equal(
+          pushed,
+          streamed,
+          `seed ${SEED} chunked input ${index} ${
+            JSON.stringify(new TextDecoder("latin1").decode(data))
+          }: the decoders disagree`,
+        );
+      }
+    },
+  );
 });
