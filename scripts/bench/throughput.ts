@@ -143,7 +143,7 @@ export async function throughputSection(lab: Lab, children: ChildSet, targetPid:
       const urls = names.map((fqdn) => `http://${fqdn}:${lab.targetPort}/bytes/${size}`);
       const measure = lab.wrk === null
         ? builtinWindows(scoped, proxy.port, urls, size, pids)
-        : wrkWindows(scoped, { wrk: lab.wrk, proxyPort: proxy.port, urls, connections: clients, seconds: 0, expectBytes: size }, pids);
+        : wrkWindows(scoped, { wrk: lab.wrk, proxyPort: proxy.port, urls, connections: clients, expectBytes: size }, pids);
       const first = await measure.next(warmupMs, windowMs);
       let warm: WindowFigures | null = null;
       if (!lab.quick) {
@@ -192,7 +192,7 @@ function builtinWindows(children: ChildSet, proxyPort: number, urls: readonly st
 }
 
 /** wrk: one run for each warm-up and one for each window (wrk reports only when it ends). */
-function wrkWindows(children: ChildSet, options: WrkOptions, pids: Pids): Windows {
+function wrkWindows(children: ChildSet, options: Omit<WrkOptions, "seconds">, pids: Pids): Windows {
   let loadedMs = 0;
   const seconds = (ms: number) => Math.max(1, Math.round(ms / 1000));
   return {

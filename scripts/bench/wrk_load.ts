@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import process from "node:process";
 import type { ChildSet } from "./children.ts";
+import { CLOCK_TICKS_PER_SECOND } from "./proc_stat.ts";
 import type { Summary } from "./stats.ts";
 
 /** What {@link runWrk} measured. */
@@ -184,6 +185,6 @@ function fromSummary(s: WrkSummary, expectBytes: number): WrkRun {
       min: ms(s.min),
       max: ms(s.max),
     },
-    cpuMs: s.ticks * 10,
+    cpuMs: (s.ticks * 1000) / CLOCK_TICKS_PER_SECOND,
   };
 }
