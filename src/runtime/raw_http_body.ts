@@ -151,12 +151,10 @@ export async function readHead(
 }
 
 function findBlankLine(buffer: Uint8Array, from: number, end: number): number {
-  for (
-    let i = buffer.subarray(from, end).indexOf(CR);
-    i !== -1;
-    i = buffer.subarray(from, end).indexOf(CR, i + 1)
-  ) {
-    const at = from + i;
+  // One view bounds the search (the pool buffer holds stale bytes past `end`); a view per CR found was
+  // five or six throwaway objects per response head.
+  const filled = buffer.subarray(0, end);
+  for (let at = filled.indexOf(CR, from); at !== -1; at = filled.indexOf(CR, at + 1)) {
     if (at + 3 < end && buffer[at + 1] === LF && buffer[at + 2] === CR && buffer[at + 3] === LF) return at;
   }
   return -1;
