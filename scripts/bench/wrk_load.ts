@@ -82,7 +82,8 @@ end
 function done(summary, latency, requests)
   local stat = io.open("/proc/self/stat"):read("*a")
   local fields = {}
-  for field in stat:sub(stat:find(")", 1, true) + 2):gmatch("%S+") do fields[#fields + 1] = field end
+  -- Fields after the command name, which ends at the last ")"; utime and stime are the 12th and 13th.
+  for field in stat:match("^.*%) (.*)$"):gmatch("%S+") do fields[#fields + 1] = field end
   local e = summary.errors
   io.write(string.format(
     '{"requests":%d,"bytes":%d,"durationUs":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,' ..
