@@ -6,7 +6,7 @@
 import { type BodySource } from "./body_source.ts";
 import type { ByteReader } from "./byte_reader.ts";
 import { latin1Decode, latin1Encode, quoteExcerpt } from "./bytes_text.ts";
-import { parseHeaderLine, trimOws } from "./http_syntax.ts";
+import { parseHeaderLine } from "./http_syntax.ts";
 import { WireError } from "./types.ts";
 
 /** Longest chunk-size line accepted, extensions included (Go's limit too). */
@@ -101,12 +101,13 @@ async function readChunkSize(reader: ByteReader): Promise<number> {
   const semicolon = line.indexOf(";");
   // Spaces and tabs may follow the size (before an extension), never lead it: RFC 9112 allows none
   // there, and the decoder of the Bun server and our HTTP client (ChunkedPushDecoder) refuses them.
-  const hex = trimOws(semicolon === -1 ? line : line.slice(0, semicolon));
+  const size = SIZE.exec(semicolon === -1 ? line : line.slice(0, semicolon));
   // Extensions are dropped, but a control byte in one (a bare CR above all) is a broken message.
   const badExtension = semicolon !== -1 && CONTROL.test(line.slice(semicolon + 1));
-  if (!/^[0-9a-fA-F]+$/.test(hex) || line[0] === " " || line[0] === "\t" || badExtension) {
+  if (size === null || badExtension) {
     throw new WireError("malformed", `malformed chunk size line ${quoteExcerpt(line)}`);
   }
+  const hex = size[1]!;
   const digits = hex.replace(/^0+(?=.)/, "");
   if (digits.length > MAX_HEX_DIGITS) {
     throw new WireError("malformed", `chunk size ${quoteExcerpt(hex)} is too large`);
@@ -114,6 +115,7 @@ async function readChunkSize(reader: ByteReader): Promise<number> {
   return parseInt(digits, 16);
 }
 
+const SIZE = /^([0-9a-fA-F]+)[ \t]*$/;
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
