@@ -2,6 +2,7 @@
  * Size limits on bodies that come from the network. The client never holds a whole scrape in memory: it
  * reads small bodies (polls) up to a cap; scrape bodies are counted as the push serializer streams them.
  */
+import { headerContentLength } from "../wire/framing.ts";
 
 /** Thrown (or used to error a stream) when a body is larger than allowed. */
 export class BodyTooLargeError extends RangeError {
@@ -64,7 +65,7 @@ export async function readResponseCapped(
   maxBytes: number,
   what: string,
 ): Promise<Uint8Array> {
-  const declared = declaredLength(response.headers);
+  const declared = headerContentLength(response.headers);
   if (declared !== null && declared <= maxBytes) {
     const bytes = new Uint8Array(await response.arrayBuffer());
     // The HTTP client enforces the declared length; this only guards against one that does not.
@@ -74,12 +75,6 @@ export async function readResponseCapped(
     return bytes;
   }
   return await readCapped(response.body, maxBytes, what);
-}
-
-/** The body length a message's Content-Length declares, or null when it declares none (or nonsense). */
-export function declaredLength(headers: Headers): number | null {
-  const value = headers.get("content-length")?.trim() ?? "";
-  return /^\d{1,15}$/.test(value) ? Number(value) : null;
 }
 
 /**

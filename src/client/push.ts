@@ -7,7 +7,8 @@ import type { RawFetch } from "../runtime/types.ts";
 import type { HeaderLine } from "../wire/types.ts";
 import { framedScrapeResponse, serializeBufferedScrapeResponse } from "../wire/mod.ts";
 import { CONNECTION_HEADERS } from "./target_request.ts";
-import { BodyTooLargeError, declaredLength, readExcerpt, readResponseCapped } from "./body_limits.ts";
+import { BodyTooLargeError, readExcerpt, readResponseCapped } from "./body_limits.ts";
+import { headerContentLength } from "../wire/framing.ts";
 
 /** What a push needs. */
 export interface PushDeps {
@@ -78,7 +79,7 @@ export async function pushTargetResponse(
     statusText: response.statusText,
     headers: pushedHeaderLines(response.headers),
   };
-  const declared = declaredLength(response.headers);
+  const declared = headerContentLength(response.headers);
   if (declared !== null && declared <= BUFFERED_PUSH_BYTES) {
     // Most scrapes are small: one array and one write beat a chain of streams several times over in CPU.
     // Fewer bytes than declared only for a bodiless answer (HEAD, 204, 304): the HTTP client rejects a

@@ -16,7 +16,8 @@ import {
 } from "../wire/mod.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { HttpError } from "./http_error.ts";
-import { declaredBodyLength, readSmallBody } from "./read_body.ts";
+import { readSmallBody } from "./read_body.ts";
+import { headerContentLength } from "../wire/framing.ts";
 import type { Clock } from "../time/clock.ts";
 
 /** Headers that belong to the push exchange, or to framing we redo: never shown to the scraper. */
@@ -61,7 +62,7 @@ export async function handlePush(
   if (request.body === null) {
     throw new HttpError(400, "push has no body: expected a serialized HTTP response");
   }
-  const length = declaredBodyLength(request);
+  const length = headerContentLength(request.headers);
   const { head, body, bodyError } = length !== null && length <= WHOLE_PUSH_BYTES
     ? await readWholePush(request, limits)
     : await readStreamingPush(request.body, limits);

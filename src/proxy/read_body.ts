@@ -5,16 +5,8 @@
  */
 import { HttpError } from "./http_error.ts";
 import { joinBytes } from "../wire/bytes_text.ts";
+import { headerContentLength } from "../wire/framing.ts";
 import type { Clock } from "../time/clock.ts";
-
-/**
- * The request's Content-Length, or null when it has none. The server adapters have already refused a
- * malformed or conflicting one, so this only reads it.
- */
-export function declaredBodyLength(request: Request): number | null {
-  const value = request.headers.get("content-length");
-  return value !== null && /^\d{1,15}$/.test(value) ? Number(value) : null;
-}
 
 /**
  * The body of `request`, whole. Rejects with HttpError 413 past `maxBytes` (at once when the declared
@@ -27,7 +19,7 @@ export async function readSmallBody(
   timers: Clock,
 ): Promise<Uint8Array<ArrayBuffer>> {
   if (request.body === null) return new Uint8Array(0);
-  const declared = declaredBodyLength(request);
+  const declared = headerContentLength(request.headers);
   if (declared !== null && declared > maxBytes) {
     await request.body.cancel().catch(() => {});
     throw tooLarge(maxBytes);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { FakeTimers } from "./fake_timers.ts";
 import { HttpError } from "./http_error.ts";
-import { declaredBodyLength, readSmallBody } from "./read_body.ts";
+import { readSmallBody } from "./read_body.ts";
 
 /** A body that yields `prefix` and then nothing, until cancelled. */
 function stalling(prefix: string): ReadableStream<Uint8Array> {
@@ -63,11 +63,4 @@ describe("readSmallBody()", () => {
       assert.equal(timers.armed, 0);
     });
   }
-});
-
-describe("declaredBodyLength()", () => {
-  it("reads Content-Length, and gives null without one", () => {
-    assert.equal(declaredBodyLength(post("abc", { "content-length": "3" })), 3);
-    assert.equal(declaredBodyLength(post(new Blob(["abc"]).stream())), null);
-  });
 });

@@ -98,3 +98,18 @@ export function declaredLength(values: readonly string[]): number | null {
   }
   return length === null ? null : Number(length);
 }
+
+/**
+ * The length a message's `Headers` declare, or null when they declare none (or one that is not a plain
+ * number). For messages a server or HTTP client of ours already framed, which refused malformed and
+ * conflicting lengths; `Headers` has already stripped the value's surrounding whitespace.
+ *
+ * @example
+ * ```ts
+ * headerContentLength(new Headers({ "content-length": "42" })); // 42
+ * ```
+ */
+export function headerContentLength(headers: Headers): number | null {
+  const value = headers.get("content-length");
+  return value !== null && /^\d{1,15}$/.test(value) ? Number(value) : null;
+}

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { declaredLength, responseFraming, statusAllowsBody } from "./framing.ts";
+import { declaredLength, headerContentLength, responseFraming, statusAllowsBody } from "./framing.ts";
 import { WireError } from "./types.ts";
 
 const malformed = (pattern: RegExp) => (e: unknown) =>
@@ -65,5 +65,12 @@ describe("declaredLength()", () => {
     for (const bad of ["", "-1", "+1", "1e3", "0x10", "12abc", "1 2", "9".repeat(16)]) {
       assert.throws(() => declaredLength([bad]), malformed(/malformed Content-Length/), bad);
     }
+  });
+});
+
+describe("headerContentLength()", () => {
+  it("reads Content-Length, and gives null without one", () => {
+    assert.equal(headerContentLength(new Headers({ "content-length": "3" })), 3);
+    assert.equal(headerContentLength(new Headers()), null);
   });
 });
