@@ -120,7 +120,7 @@ export function createRawHttpClient(dial: Dial, options: RawHttpClientOptions = 
         if (request.body !== null || request.signal.aborted) throw error;
       }
     }
-    const conn = await dial(url, request.signal);
+    const conn = await dialUntilAborted(dial, url, request.signal);
     return exchange(conn, request, pool, (c) => park(origin, c));
   };
   return Object.assign(fetchRaw, {
@@ -130,6 +130,30 @@ export function createRawHttpClient(dial: Dial, options: RawHttpClientOptions = 
       if (sweeper !== null) clearInterval(sweeper);
       sweeper = null;
     },
+  });
+}
+
+/**
+ * Dials, but rejects the moment `signal` aborts even when the dialer ignores it (Deno's `connectTls`
+ * does), closing a connection that arrives afterwards. With this every stage of an exchange ends at once
+ * on abort, so callers need no guard of their own; dials are rare next to reused connections.
+ */
+function dialUntilAborted(dial: Dial, url: URL, signal: AbortSignal): Promise<ByteConn> {
+  const dialing = dial(url, signal);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    dialing.then(
+      (conn) => {
+        signal.removeEventListener("abort", onAbort);
+        if (signal.aborted) safeClose(conn);
+        else resolve(conn);
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
   });
 }
 

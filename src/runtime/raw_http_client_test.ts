@@ -7,7 +7,7 @@ import { gzipSync } from "node:zlib";
 import { after, describe, it } from "node:test";
 import { createRawHttpClient } from "./raw_http_client.ts";
 import { BufferPool } from "./raw_http_body.ts";
-import type { Dial } from "./byte_conn.ts";
+import type { ByteConn, Dial } from "./byte_conn.ts";
 import { denoDialer } from "./deno_dial.ts";
 import { type BunConnect, bunDialer } from "./bun_dial.ts";
 import type { TlsClientOptions } from "./types.ts";
@@ -299,6 +299,32 @@ describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno.conne
     const pending = client()(new Request(`${server.url}/`, { signal: controller.signal }));
     setTimeout(() => controller.abort(new Error("scrape timeout reached")), 50);
     await assert.rejects(pending, /scrape timeout reached/);
+  });
+
+  it("rejects at once when aborted while dialling with a dialer that ignores the signal", async () => {
+    let closed = 0;
+    let connect: (conn: ByteConn) => void = () => {};
+    let dialled: () => void = () => {};
+    const dialling = new Promise<void>((resolve) => (dialled = resolve));
+    const deaf: Dial = () => {
+      dialled();
+      return new Promise((resolve) => (connect = resolve));
+    };
+    const fetchRaw = createRawHttpClient(deaf);
+    clients.push(fetchRaw);
+    const controller = new AbortController();
+    const pending = fetchRaw(new URL("https://127.0.0.1:9/"), { signal: controller.signal });
+    await dialling;
+    controller.abort(new Error("scrape budget spent"));
+    await assert.rejects(pending, /scrape budget spent/);
+    // The handshake finishing later must not leak the connection.
+    connect({
+      read: () => Promise.resolve(null),
+      write: (b) => Promise.resolve(b.length),
+      close: () => void closed++,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.equal(closed, 1);
   });
 
   it("errors the body, naming the framing, when the server closes early", async () => {

@@ -52,8 +52,10 @@ export interface TlsClientOptions {
 /**
  * An HTTP client called as `fetch` is, that hands bodies through untouched: no silent gzip decoding
  * (fetch's behaviour, which would corrupt a relayed `Content-Encoding: gzip` reply), request bodies
- * streamed, responses streamed. The request's `signal` aborts the exchange. Callers that care for speed
- * pass a URL and an init rather than a `Request` (see runtime/outgoing_request.ts).
+ * streamed, responses streamed. The request's `signal` ends the exchange at once, whatever stage it is in
+ * (dialling, sending, waiting for the head, reading the body), with the signal's reason: the client's
+ * deadlines rely on that and keep no guard of their own. Callers that care for speed pass a URL and an
+ * init rather than a `Request` (see runtime/outgoing_request.ts).
  */
 export type RawFetch = (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
 
