@@ -140,8 +140,6 @@ async function post(
   const init = { method: "POST", headers, body, signal, duplex: "half" } as RequestInit;
   let response: Response;
   try {
-    // No `abortable` guard: the proxy leg is our raw HTTP client, which ends the exchange on abort. The
-    // target leg keeps the guard, as a slow target must never eat the margin left for the error push.
     response = await deps.proxyFetch(deps.pushUrl, init);
   } catch (error) {
     if (body instanceof ReadableStream && !body.locked) await body.cancel(error).catch(() => {});

@@ -8,9 +8,9 @@ import type { RawFetch } from "../runtime/types.ts";
 import type { HeaderLine, ScrapeRequest } from "../wire/types.ts";
 import { serializeErrorResponse } from "../wire/mod.ts";
 import type { ClientMetrics } from "./client_metrics.ts";
-import { type Clock, deadlineSignal } from "../time/clock.ts";
+import type { Clock } from "../time/clock.ts";
 import { describeError } from "./describe_error.ts";
-import { abortable } from "./abortable.ts";
+import { ScrapeDeadline } from "./scrape_deadline.ts";
 import { BodyTooLargeError } from "./body_limits.ts";
 import { type PushDeps, pushErrorResponse, pushTargetResponse, type TargetResult } from "./push.ts";
 import {
@@ -63,15 +63,12 @@ export async function scrapeAndPush(
     ["Id", request.id],
     ["X-Prometheus-Scrape-Timeout", formatRemainingSeconds(timeoutMs - (clock.now() - started))],
   ];
-  // Past the full timeout the proxy has answered Prometheus already: nothing we send can still help.
-  const hard = deadlineSignal(
-    clock,
-    timeoutMs,
-    shutdown,
-    () => new DOMException("scrape timeout reached", "TimeoutError"),
-  );
+  const budgetMs = scrapeBudgetMs(timeoutMs);
+  const deadline = new ScrapeDeadline(clock, { timeoutMs, budgetMs }, shutdown);
   try {
-    const outcome = await fetchTarget(deps, request, timeoutMs, hard.signal);
+    const outcome = await fetchTarget(deps, request, { timeoutMs, budgetMs }, deadline);
+    // Only the wait for the response head is bounded by the budget; the body streams on under the timeout.
+    deadline.targetDone();
     if (shutdown.aborted) {
       log().debug("Scrape abandoned at shutdown");
       return;
@@ -80,10 +77,10 @@ export async function scrapeAndPush(
       deps.metrics.scrapeErrors.inc();
       log().warn("Scrape failed", { err: outcome.message });
       const body = serializeErrorResponse(outcome.status, outcome.message, extraHeaders());
-      await pushErrorResponse(deps, body, hard.signal);
+      await pushErrorResponse(deps, body, deadline.signal);
       return;
     }
-    await pushTargetResponse(deps, outcome, extraHeaders(), hard.signal);
+    await pushTargetResponse(deps, outcome, extraHeaders(), deadline.signal);
     deps.logger.debug("Pushed scrape result", {
       scrape_id: request.id,
       url: request.url,
@@ -101,17 +98,17 @@ export async function scrapeAndPush(
       log().error("Push failed", { err: describeError(error) });
     }
     // Whatever still reads from the target or writes to the proxy must stop now.
-    hard.abort(error);
+    deadline.abort(error);
   } finally {
-    hard.cancel();
+    deadline.cancel();
   }
 }
 
 async function fetchTarget(
   deps: ScrapeDeps,
   request: ScrapeRequest,
-  timeoutMs: number,
-  signal: AbortSignal,
+  limits: { timeoutMs: number; budgetMs: number },
+  deadline: ScrapeDeadline,
 ): Promise<TargetResult | ScrapeFailure> {
   let scrapeUrl: URL;
   try {
@@ -128,24 +125,15 @@ async function fetchTarget(
     };
   }
   const url = targetUrl(scrapeUrl);
-  const budgetMs = scrapeBudgetMs(timeoutMs);
-  // One signal for the target leg: it aborts when the budget passes or when `signal` does. The listener on
-  // `signal` stays after the head, since the body streams on under it; both die with this scrape. (This is
-  // AbortSignal.any by hand, which cost a client several microseconds per scrape.)
-  const target = new AbortController();
-  let budgetPassed = false;
-  const timer = deps.clock.setTimeout(() => {
-    budgetPassed = true;
-    target.abort();
-  }, budgetMs);
-  if (signal.aborted) target.abort(signal.reason);
-  else signal.addEventListener("abort", () => target.abort(signal.reason), { once: true });
   try {
     const headers = [...forwardedHeaderLines(request.headers), ["Host", url.host]] as [string, string][];
-    const response = await abortable(
-      deps.targetFetch(url, { method: request.method, headers, signal: target.signal }),
-      target.signal,
-    );
+    // Our HTTP client ends an exchange as soon as its signal aborts, whatever stage it is in (the RawFetch
+    // contract), so the budget needs no guard of its own here.
+    const response = await deps.targetFetch(url, {
+      method: request.method,
+      headers,
+      signal: deadline.signal,
+    });
     const failure = checkDeclaredSize(response, url, deps.maxBodyBytes);
     if (failure !== null) {
       await response.body?.cancel().catch(() => {});
@@ -153,17 +141,16 @@ async function fetchTarget(
     }
     return { url, response };
   } catch (error) {
-    if (budgetPassed) {
-      const after = (budgetMs / 1000).toFixed(2);
+    if (deadline.budgetPassed) {
+      const after = (limits.budgetMs / 1000).toFixed(2);
       return {
         status: 500,
-        message: `scrape of ${url.href} timed out after ${after}s (scrape timeout ${timeoutMs / 1000}s)`,
+        message: `scrape of ${url.href} timed out after ${after}s (scrape timeout ${
+          limits.timeoutMs / 1000
+        }s)`,
       };
     }
     return { status: 500, message: `failed to scrape ${url.href}: ${describeError(error)}` };
-  } finally {
-    // Only the wait for the response head is bounded by the budget; the body streams on under `signal`.
-    deps.clock.clearTimeout(timer);
   }
 }
 

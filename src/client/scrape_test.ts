@@ -145,21 +145,6 @@ describe("scrapeAndPush()", () => {
     assert.equal(clock.pending(), 0, "no timer left behind");
   });
 
-  it("scrapeAndPush() pushes the timeout error in time even when the HTTP client ignores the abort", async () => {
-    const clock = createFakeClock();
-    const proxy = fakeProxy([], { now: clock.now });
-    let answer: (response: Response) => void = () => {};
-    const target = fakeTarget(() => new Promise<Response>((resolve) => (answer = resolve)));
-    const { deps: d } = deps(proxy.fetch, target.fetch, clock);
-    const done = scrapeAndPush(d, request(URL_, ["X-Prometheus-Scrape-Timeout-Seconds: 2"]), never);
-
-    await clock.advance(1800);
-    await done;
-    assert.equal((await parsePush(proxy.pushes[0].body)).head.status, 500);
-    assert.equal(proxy.pushes[0].at, 1800);
-    answer(new Response("late\n"));
-  });
-
   it("scrapeAndPush() uses 15 s when the timeout header is missing", async () => {
     const clock = createFakeClock();
     const proxy = fakeProxy([], { now: clock.now });
