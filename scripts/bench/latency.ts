@@ -91,18 +91,23 @@ export function roundSummary(summary: Summary): Summary {
   };
 }
 
-/** Sizes of the static target scraped in section 1, with the number of pairs for each. */
+/**
+ * Sizes of the static target scraped in section 1, with the number of pairs for each. Each size warms up on
+ * its own: bodies past 64 KiB take the streaming path, which small ones never touch, and a fresh proxy and
+ * client relay their first 40-60 scrapes of 5 MiB 20-50% slower than later ones while it compiles (two
+ * runs, medians of 20). The gzip scrape is unframed, so it streams too.
+ */
 function latencyPlans(lab: Lab): Array<{ key: string; plan: LatencyPlan }> {
   const url = (size: number) => `http://127.0.0.1:${lab.targetPort}/bytes/${size}`;
   if (lab.quick) return [{ key: "1KiB", plan: { url: url(1024), gzip: false, pairs: 10, warmupPairs: 2 } }];
   const plans = [
     { key: "1KiB", plan: { url: url(1024), gzip: false, pairs: 1000, warmupPairs: 100 } },
     { key: "100KiB", plan: { url: url(100 * 1024), gzip: false, pairs: 500, warmupPairs: 50 } },
-    { key: "5MiB", plan: { url: url(5 * 1024 * 1024), gzip: false, pairs: 200, warmupPairs: 10 } },
+    { key: "5MiB", plan: { url: url(5 * 1024 * 1024), gzip: false, pairs: 200, warmupPairs: 60 } },
   ];
   if (lab.nodeExporterPort !== null) {
     const nodeUrl = `http://127.0.0.1:${lab.nodeExporterPort}/metrics`;
-    plans.push({ key: "nodeExporterGzip", plan: { url: nodeUrl, gzip: true, pairs: 200, warmupPairs: 10 } });
+    plans.push({ key: "nodeExporterGzip", plan: { url: nodeUrl, gzip: true, pairs: 200, warmupPairs: 60 } });
   }
   return plans;
 }
