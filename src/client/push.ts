@@ -19,10 +19,12 @@ export interface PushDeps {
   readonly maxBodyBytes: number;
 }
 
-/** A target's response and the URL it came from. */
+/** A target's response, the URL it came from, and its body as `readTargetBody()` read it. */
 export interface TargetResult {
   readonly url: URL;
   readonly response: Response;
+  /** Whole bytes (pushed with one Content-Length), a stream, or none. */
+  readonly body: Uint8Array | ReadableStream<Uint8Array> | null;
 }
 
 /**
@@ -30,13 +32,6 @@ export interface TargetResult {
  * proxy's answer to Prometheus is a different connection again.
  */
 const NOT_PUSHED = new Set(CONNECTION_HEADERS);
-
-/**
- * Target bodies up to this size (declared by Content-Length) are read whole and pushed as one message;
- * larger or unframed ones stream. 64 KiB covers the common small scrape and is nothing against a large
- * scrape's memory bound.
- */
-const BUFFERED_PUSH_BYTES = 64 * 1024;
 
 /**
  * Pushes an already serialized error response.
@@ -56,13 +51,15 @@ export async function pushErrorResponse(
 }
 
 /**
- * Streams a target response to the proxy. With a target Content-Length the push is sent with an exact
- * Content-Length too (head plus body, the body raw after the head); otherwise both are chunked.
- * Content-Encoding and the compressed bytes pass unchanged.
+ * Pushes a target response to the proxy. A whole body goes in one message with one Content-Length; a
+ * streamed one with a target Content-Length is sent with an exact Content-Length too (head plus body, the
+ * body raw after the head), otherwise both are chunked. Content-Encoding and the compressed bytes pass
+ * unchanged.
  *
  * @example
  * ```ts
- * await pushTargetResponse(deps, { url, response }, [["Id", id], ["X-Prometheus-Scrape-Timeout", "4.99"]], signal);
+ * const body = await readTargetBody(response, url);
+ * await pushTargetResponse(deps, { url, response, body }, [["Id", id], ["X-Prometheus-Scrape-Timeout", "4.99"]], signal);
  * ```
  * @throws {BodyTooLargeError} when the body ran past `--scrape.max-body-size` (the push was cut).
  * @throws {Error} when the proxy cannot be reached, does not answer 2xx, or the target body broke.
@@ -73,27 +70,18 @@ export async function pushTargetResponse(
   extraHeaders: readonly HeaderLine[],
   signal: AbortSignal,
 ): Promise<void> {
-  const { response, url } = result;
+  const { response, url, body } = result;
   const head = {
     status: response.status,
     statusText: response.statusText,
     headers: pushedHeaderLines(response.headers),
   };
-  const declared = headerContentLength(response.headers);
-  if (declared !== null && declared <= BUFFERED_PUSH_BYTES) {
+  if (body instanceof Uint8Array) {
     // Most scrapes are small: one array and one write beat a chain of streams several times over in CPU.
-    // Fewer bytes than declared only for a bodiless answer (HEAD, 204, 304): the HTTP client rejects a
-    // body cut short.
-    const body = new Uint8Array(await response.arrayBuffer());
-    if (body.byteLength > declared) {
-      throw new Error(
-        `response of ${url.href} has ${body.byteLength} bytes, its Content-Length says ${declared}`,
-      );
-    }
     const message = serializeBufferedScrapeResponse(head, body, extraHeaders);
     return await post(deps, message, message.byteLength, signal);
   }
-  const contentLength = response.body === null ? null : declared;
+  const contentLength = body === null ? null : headerContentLength(response.headers);
   let exceeded = false;
   const limit = {
     maxBytes: deps.maxBodyBytes,
@@ -106,7 +94,7 @@ export async function pushTargetResponse(
     },
   };
   // One stream from the target's body to the push: the serializer frames, counts and limits it.
-  const framed = framedScrapeResponse(head, response.body, { contentLength, extraHeaders, limit });
+  const framed = framedScrapeResponse(head, body, { contentLength, extraHeaders, limit });
   try {
     await post(deps, framed.body, framed.length, signal);
   } catch (error) {

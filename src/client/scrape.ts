@@ -13,6 +13,7 @@ import { describeError } from "./describe_error.ts";
 import { ScrapeDeadline } from "./scrape_deadline.ts";
 import { BodyTooLargeError } from "./body_limits.ts";
 import { type PushDeps, pushErrorResponse, pushTargetResponse, type TargetResult } from "./push.ts";
+import { readTargetBody } from "./target_body.ts";
 import {
   formatRemainingSeconds,
   forwardedHeaderLines,
@@ -67,7 +68,7 @@ export async function scrapeAndPush(
   const deadline = new ScrapeDeadline(clock, { timeoutMs, budgetMs }, shutdown);
   try {
     const outcome = await fetchTarget(deps, request, { timeoutMs, budgetMs }, deadline);
-    // Only the wait for the response head is bounded by the budget; the body streams on under the timeout.
+    // The budget bounds the target's head and a small body; a large body streams on under the timeout.
     deadline.targetDone();
     if (shutdown.aborted) {
       log().debug("Scrape abandoned at shutdown");
@@ -134,12 +135,17 @@ async function fetchTarget(
       headers,
       signal: deadline.signal,
     });
-    const failure = checkDeclaredSize(response, url, deps.maxBodyBytes);
-    if (failure !== null) {
+    const declared = declaredTooLarge(response, url, deps.maxBodyBytes);
+    if (declared !== null) {
       await response.body?.cancel().catch(() => {});
-      return failure;
+      return declared;
     }
-    return { url, response };
+    // Read under the budget too: a small body that never ends is a slow target, answered in time.
+    const body = await readTargetBody(response, url);
+    if (body instanceof Uint8Array && deps.maxBodyBytes > 0 && body.byteLength > deps.maxBodyBytes) {
+      return tooLarge(url, body.byteLength, deps.maxBodyBytes);
+    }
+    return { url, response, body };
   } catch (error) {
     if (deadline.budgetPassed) {
       const after = (limits.budgetMs / 1000).toFixed(2);
@@ -154,13 +160,16 @@ async function fetchTarget(
   }
 }
 
-function checkDeclaredSize(response: Response, url: URL, maxBodyBytes: number): ScrapeFailure | null {
+function declaredTooLarge(response: Response, url: URL, maxBodyBytes: number): ScrapeFailure | null {
   if (maxBodyBytes <= 0) return null;
   const declared = Number(response.headers.get("content-length") ?? "0");
-  if (!(declared > maxBodyBytes)) return null;
+  return declared > maxBodyBytes ? tooLarge(url, declared, maxBodyBytes) : null;
+}
+
+function tooLarge(url: URL, bytes: number, maxBodyBytes: number): ScrapeFailure {
   return {
     status: 500,
     message:
-      `failed to scrape ${url.href}: response of ${declared} bytes exceeds --scrape.max-body-size (${maxBodyBytes} bytes)`,
+      `failed to scrape ${url.href}: response of ${bytes} bytes exceeds --scrape.max-body-size (${maxBodyBytes} bytes)`,
   };
 }

@@ -157,23 +157,66 @@ describe("scrapeAndPush()", () => {
     assert.match(new TextDecoder().decode(push.body), /timed out after 14\.00s \(scrape timeout 15s\)/);
   });
 
-  it("scrapeAndPush() pushes gzip bytes unchanged with their Content-Encoding", async () => {
+  it("scrapeAndPush() pushes a small chunked gzip body whole: bytes unchanged, one Content-Length", async () => {
     const clock = createFakeClock();
     const proxy = fakeProxy([]);
     const gzipped = new Uint8Array(gzipSync("node_load1 0.5\n".repeat(100)));
+    // No Content-Length, in two pieces: how node exporter sends its gzip.
+    const half = gzipped.length >> 1;
     const target = fakeTarget(() =>
-      new Response(new Blob([gzipped]).stream(), {
+      new Response(new Blob([gzipped.subarray(0, half), gzipped.subarray(half)]).stream(), {
         headers: { "Content-Encoding": "gzip", "Content-Type": "text/plain; version=0.0.4; charset=utf-8" },
       })
     );
     const { deps: d } = deps(proxy.fetch, target.fetch, clock);
     await scrapeAndPush(d, request(), never);
 
-    const push = await parsePush(proxy.pushes[0].body);
+    const recorded = proxy.pushes[0];
+    const push = await parsePush(recorded.body);
     assert.equal(push.header("Content-Encoding"), "gzip");
-    assert.equal(push.head.framing, "chunked");
+    assert.equal(push.head.framing, "content-length");
+    assert.equal(push.head.contentLength, gzipped.length);
     assert.deepEqual(push.body, gzipped);
-    assert.equal(proxy.pushes[0].headers.get("content-length"), null, "an unknown length goes chunked");
+    assert.equal(recorded.headers.get("content-length"), String(recorded.body.byteLength));
+  });
+
+  it("scrapeAndPush() streams an unframed body past 64 KiB chunked, the bytes read ahead first", async () => {
+    const clock = createFakeClock();
+    const proxy = fakeProxy([]);
+    const pieces = Array.from({ length: 5 }, (_, i) => new Uint8Array(20_000).fill(0x61 + i));
+    const target = fakeTarget(() => new Response(new Blob(pieces).stream()));
+    const { deps: d } = deps(proxy.fetch, target.fetch, clock);
+    await scrapeAndPush(d, request(), never);
+
+    const recorded = proxy.pushes[0];
+    assert.equal(recorded.headers.get("content-length"), null, "an unknown length past 64 KiB goes chunked");
+    const push = await parsePush(recorded.body);
+    assert.equal(push.head.framing, "chunked");
+    const expected = new Uint8Array(100_000);
+    pieces.forEach((piece, i) => expected.set(piece, i * 20_000));
+    assert.deepEqual(push.body, expected);
+  });
+
+  it("scrapeAndPush() pushes a 500 when a small unframed body breaks, not a cut push", async () => {
+    const clock = createFakeClock();
+    const proxy = fakeProxy([]);
+    const broken = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode("up 1\n"));
+        controller.error(new Error("connection closed before the response body ended (chunked)"));
+      },
+    });
+    const target = fakeTarget(() => new Response(broken));
+    const { deps: d, metrics } = deps(proxy.fetch, target.fetch, clock);
+    await scrapeAndPush(d, request(), never);
+
+    const push = await parsePush(proxy.pushes[0].body);
+    assert.equal(push.head.status, 500);
+    assert.match(
+      new TextDecoder().decode(push.body),
+      /failed to scrape .*: .*closed before the response body ended/,
+    );
+    assert.equal(metrics.counts().scrape, 1);
   });
 
   it("scrapeAndPush() frames a Content-Length target response with Content-Length, outside and inside", async () => {
@@ -212,12 +255,29 @@ describe("scrapeAndPush()", () => {
     assert.equal(metrics.counts().scrape, 1);
   });
 
-  it("scrapeAndPush() cuts a chunked response that runs past --scrape.max-body-size, and logs it", async () => {
+  it("scrapeAndPush() pushes an error instead of a small unframed response past --scrape.max-body-size", async () => {
     const clock = createFakeClock();
     const proxy = fakeProxy([]);
     const target = fakeTarget(() => new Response(new Blob(["x".repeat(600), "y".repeat(600)]).stream()));
+    const { deps: d, metrics } = deps(proxy.fetch, target.fetch, clock, { maxBodyBytes: 1000 });
+    await scrapeAndPush(d, request(), never);
+
+    const push = await parsePush(proxy.pushes[0].body);
+    assert.equal(push.head.status, 500);
+    assert.match(
+      new TextDecoder().decode(push.body),
+      /1200 bytes exceeds --scrape.max-body-size \(1000 bytes\)/,
+    );
+    assert.equal(metrics.counts().scrape, 1);
+  });
+
+  it("scrapeAndPush() cuts a large chunked response that runs past --scrape.max-body-size, and logs it", async () => {
+    const clock = createFakeClock();
+    const proxy = fakeProxy([]);
+    const pieces = Array.from({ length: 8 }, () => new Uint8Array(20_000).fill(0x78));
+    const target = fakeTarget(() => new Response(new Blob(pieces).stream()));
     const { logger, records } = recordingLogger();
-    const { deps: d, metrics } = deps(proxy.fetch, target.fetch, clock, { maxBodyBytes: 1000, logger });
+    const { deps: d, metrics } = deps(proxy.fetch, target.fetch, clock, { maxBodyBytes: 100_000, logger });
     await scrapeAndPush(d, request(), never);
 
     assert.equal(proxy.pushes.length, 0, "the push never completed");
