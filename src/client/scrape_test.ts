@@ -237,39 +237,36 @@ describe("scrapeAndPush()", () => {
     assert.equal(new TextDecoder().decode(push.body), payload);
   });
 
-  it("scrapeAndPush() pushes an error instead of a response that declares more than --scrape.max-body-size", async () => {
-    const clock = createFakeClock();
-    const proxy = fakeProxy([]);
-    const target = fakeTarget(() =>
-      new Response("x".repeat(2000), { headers: { "Content-Length": "2000" } })
-    );
-    const { deps: d, metrics } = deps(proxy.fetch, target.fetch, clock, { maxBodyBytes: 1000 });
-    await scrapeAndPush(d, request(), never);
+  const tooLarge = [
+    {
+      what: "a response that declares more than",
+      size: 2000,
+      respond: () => new Response("x".repeat(2000), { headers: { "Content-Length": "2000" } }),
+    },
+    {
+      what: "a small unframed response past",
+      size: 1200,
+      respond: () => new Response(new Blob(["x".repeat(600), "y".repeat(600)]).stream()),
+    },
+  ];
+  for (const { what, size, respond } of tooLarge) {
+    it(`scrapeAndPush() pushes an error instead of ${what} --scrape.max-body-size`, async () => {
+      const clock = createFakeClock();
+      const proxy = fakeProxy([]);
+      const { deps: d, metrics } = deps(proxy.fetch, fakeTarget(respond).fetch, clock, {
+        maxBodyBytes: 1000,
+      });
+      await scrapeAndPush(d, request(), never);
 
-    const push = await parsePush(proxy.pushes[0].body);
-    assert.equal(push.head.status, 500);
-    assert.match(
-      new TextDecoder().decode(push.body),
-      /2000 bytes exceeds --scrape.max-body-size \(1000 bytes\)/,
-    );
-    assert.equal(metrics.counts().scrape, 1);
-  });
-
-  it("scrapeAndPush() pushes an error instead of a small unframed response past --scrape.max-body-size", async () => {
-    const clock = createFakeClock();
-    const proxy = fakeProxy([]);
-    const target = fakeTarget(() => new Response(new Blob(["x".repeat(600), "y".repeat(600)]).stream()));
-    const { deps: d, metrics } = deps(proxy.fetch, target.fetch, clock, { maxBodyBytes: 1000 });
-    await scrapeAndPush(d, request(), never);
-
-    const push = await parsePush(proxy.pushes[0].body);
-    assert.equal(push.head.status, 500);
-    assert.match(
-      new TextDecoder().decode(push.body),
-      /1200 bytes exceeds --scrape.max-body-size \(1000 bytes\)/,
-    );
-    assert.equal(metrics.counts().scrape, 1);
-  });
+      const push = await parsePush(proxy.pushes[0].body);
+      assert.equal(push.head.status, 500);
+      assert.match(
+        new TextDecoder().decode(push.body),
+        new RegExp(`${size} bytes exceeds --scrape.max-body-size \\(1000 bytes\\)`),
+      );
+      assert.equal(metrics.counts().scrape, 1);
+    });
+  }
 
   it("scrapeAndPush() cuts a large chunked response that runs past --scrape.max-body-size, and logs it", async () => {
     const clock = createFakeClock();
