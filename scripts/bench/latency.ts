@@ -95,7 +95,7 @@ export function roundSummary(summary: Summary): Summary {
  * Sizes of the static target scraped in section 1, with the number of pairs for each. Each size warms up on
  * its own: bodies past 64 KiB take the streaming path, which small ones never touch, and a fresh proxy and
  * client relay their first 40-60 scrapes of 5 MiB 20-50% slower than later ones while it compiles (two
- * runs, medians of 20). The gzip scrape is unframed, so it streams too.
+ * runs, medians of 20). The gzip scrape has no Content-Length, so it takes a read-ahead path of its own.
  */
 function latencyPlans(lab: Lab): Array<{ key: string; plan: LatencyPlan }> {
   const url = (size: number) => `http://127.0.0.1:${lab.targetPort}/bytes/${size}`;

@@ -2,8 +2,8 @@
  * The two deadlines of one scrape, on one abort signal and one timer. The target must answer within the
  * budget (the timeout minus a margin), so that a slow target still leaves time to push an error; after the
  * full timeout the proxy has answered Prometheus already, so whatever is still being pushed is dropped.
- * Every scrape pays for this, so it is kept to one controller, one timer and one listener on `shutdown`:
- * two nested deadline signals cost a fresh client about 0.06 ms of its 0.65 ms per scrape.
+ * Every scrape pays for this, so it is kept to one controller, one timer and one listener on `shutdown`
+ * (a fresh client without any per-scrape signal at all saved about 0.03 ms of its 0.6 ms per scrape).
  */
 import type { Clock } from "../time/clock.ts";
 
