@@ -32,3 +32,36 @@ export function dialAddress(url: URL): { hostname: string; port: number } {
     port: Number(url.port || (url.protocol === "https:" ? 443 : 80)),
   };
 }
+
+/**
+ * Dials, but rejects the moment `signal` aborts even when the dialer ignores it (Deno's `connectTls`
+ * does), closing a connection that arrives afterwards. With this every stage of an exchange ends at once
+ * on abort, so callers need no guard of their own; dials are rare next to reused connections.
+ *
+ * @example
+ * ```ts
+ * const conn = await dialUntilAborted(bunDialer(Bun.connect), url, request.signal);
+ * ```
+ */
+export function dialUntilAborted(dial: Dial, url: URL, signal: AbortSignal): Promise<ByteConn> {
+  const dialing = dial(url, signal);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    dialing.then(
+      (conn) => {
+        signal.removeEventListener("abort", onAbort);
+        if (!signal.aborted) return resolve(conn);
+        try {
+          conn.close();
+        } catch {
+          // Already closed.
+        }
+      },
+      (error) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -13,7 +13,7 @@
 import { clearInterval, setInterval } from "node:timers";
 import type { RawFetch } from "./types.ts";
 import { headerValue, type OutgoingRequest, outgoingRequest } from "./outgoing_request.ts";
-import type { ByteConn, Dial } from "./byte_conn.ts";
+import { type ByteConn, type Dial, dialUntilAborted } from "./byte_conn.ts";
 import { concatBytes, latin1Encode } from "../wire/bytes_text.ts";
 import { statusAllowsBody } from "../wire/framing.ts";
 import { bodyReader, BufferPool, readHead } from "./raw_http_body.ts";
@@ -130,30 +130,6 @@ export function createRawHttpClient(dial: Dial, options: RawHttpClientOptions = 
       if (sweeper !== null) clearInterval(sweeper);
       sweeper = null;
     },
-  });
-}
-
-/**
- * Dials, but rejects the moment `signal` aborts even when the dialer ignores it (Deno's `connectTls`
- * does), closing a connection that arrives afterwards. With this every stage of an exchange ends at once
- * on abort, so callers need no guard of their own; dials are rare next to reused connections.
- */
-function dialUntilAborted(dial: Dial, url: URL, signal: AbortSignal): Promise<ByteConn> {
-  const dialing = dial(url, signal);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    dialing.then(
-      (conn) => {
-        signal.removeEventListener("abort", onAbort);
-        if (signal.aborted) safeClose(conn);
-        else resolve(conn);
-      },
-      (error) => {
-        signal.removeEventListener("abort", onAbort);
-        reject(error);
-      },
-    );
   });
 }
 
