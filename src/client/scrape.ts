@@ -14,6 +14,7 @@ import { ScrapeDeadline } from "./scrape_deadline.ts";
 import { BodyTooLargeError } from "./body_limits.ts";
 import { type PushDeps, pushErrorResponse, pushTargetResponse, type TargetResult } from "./push.ts";
 import { readTargetBody } from "./target_body.ts";
+import { headerContentLength } from "../wire/framing.ts";
 import {
   formatRemainingSeconds,
   forwardedHeaderLines,
@@ -162,8 +163,8 @@ async function fetchTarget(
 
 function declaredTooLarge(response: Response, url: URL, maxBodyBytes: number): ScrapeFailure | null {
   if (maxBodyBytes <= 0) return null;
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  return declared > maxBodyBytes ? tooLarge(url, declared, maxBodyBytes) : null;
+  const declared = headerContentLength(response.headers);
+  return declared !== null && declared > maxBodyBytes ? tooLarge(url, declared, maxBodyBytes) : null;
 }
 
 function tooLarge(url: URL, bytes: number, maxBodyBytes: number): ScrapeFailure {
