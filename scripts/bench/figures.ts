@@ -1,6 +1,6 @@
 /**
  * The figures the benchmark reports, each with upstream's reference value (from
- * shared/notes/upstream-pushprox.md, measured on a machine like this one) and the issue's target, if any.
+ * upstream v0.2.0 binaries, measured on a machine like this one) and the issue's target, if any.
  * One table of rows drives both the printed table and the `targets` list in the JSON.
  * @module
  */

@@ -9,7 +9,7 @@ import { Registry } from "../metrics/registry.ts";
 import { createLogger } from "../log/logger.ts";
 import { parseScrapeRequest } from "../wire/mod.ts";
 
-const FIXTURES = new URL("../../../shared/fixtures/pushprox-go-v0.2.0/", import.meta.url);
+const FIXTURES = new URL("../../test/fixtures/pushprox-go-v0.2.0/", import.meta.url);
 const fixture = (path: string) => readFileSync(new URL(path, FIXTURES));
 
 function setup(overrides: { pollIdleTimeoutMs?: number; maxBodyBytes?: number } = {}) {

@@ -5,8 +5,8 @@
 
 import { readdir, readFile } from "node:fs/promises";
 
-/** Upstream's captured exchanges; `shared/` always sits beside the repository checkout. */
-export const FIXTURES = new URL("../../../shared/fixtures/pushprox-go-v0.2.0/", import.meta.url);
+/** Upstream's captured exchanges, kept in the repository (test/fixtures/pushprox-go-v0.2.0/README.txt). */
+export const FIXTURES = new URL("../../test/fixtures/pushprox-go-v0.2.0/", import.meta.url);
 
 /** One captured file: `scenario/name` relative to {@linkcode FIXTURES}. */
 export interface FixtureFile {

@@ -10,14 +10,14 @@ import { fileURLToPath } from "node:url";
 export const REPO_ROOT: string = resolve(fileURLToPath(new URL("../../", import.meta.url)));
 
 /**
- * Absolute path of upstream's wire captures: `<repo>/../shared/fixtures/pushprox-go-v0.2.0`.
+ * Absolute path of upstream's wire captures, kept in the repository: `<repo>/test/fixtures/pushprox-go-v0.2.0`.
  *
  * @example
  * ```ts
  * const dir = join(UPSTREAM_FIXTURES, "02-curl-scrape-plain");
  * ```
  */
-export const UPSTREAM_FIXTURES: string = join(REPO_ROOT, "..", "shared", "fixtures", "pushprox-go-v0.2.0");
+export const UPSTREAM_FIXTURES: string = join(REPO_ROOT, "test", "fixtures", "pushprox-go-v0.2.0");
 
 /** Path of a file inside the repository, from a repo-relative path. */
 export function repoPath(relative: string): string {
