@@ -12,6 +12,7 @@ import { METRICS_CONTENT_TYPE, Registry } from "../metrics/registry.ts";
 import type { Runtime, Server, TlsClientOptions } from "../runtime/types.ts";
 import { VERSION } from "../version.ts";
 import { UsageError } from "./args.ts";
+import { listenFailure } from "./listen_error.ts";
 import { type ClientConfig, parseClientFlags } from "./client_flags.ts";
 
 /**
@@ -66,7 +67,7 @@ export async function clientMain(runtime: Runtime): Promise<number> {
         handler: metricsHandler(registry, METRICS_CONTENT_TYPE),
       });
     } catch (error) {
-      logger.error("Cannot listen for metrics", { address: `${hostname}:${port}`, err: error as Error });
+      logger.error(listenFailure(error, `${hostname}:${port}`, "metrics-addr"));
       return 1;
     }
   }

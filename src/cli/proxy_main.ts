@@ -13,6 +13,7 @@ import { VERSION } from "../version.ts";
 import { describeBuild } from "../build_info.ts";
 import { parseProxyFlags } from "./proxy_flags.ts";
 import { UsageError } from "./args.ts";
+import { listenFailure } from "./listen_error.ts";
 
 /** How long a client whose poll connection dropped has to come back before its scrapes fail. */
 const DISCONNECT_GRACE_MS = 1000;
@@ -63,7 +64,7 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
     server = await runtime.serve({ ...config.listen, handler, maxHeaderBytes: MAX_HEADER_BYTES });
   } catch (error) {
     const where = `${config.listen.hostname}:${config.listen.port}`;
-    logger.error("Cannot listen", { address: where, err: error as Error });
+    logger.error(listenFailure(error, where, "web.listen-address"));
     return 1;
   }
   logger.info("Listening", { address: `${server.hostname}:${server.port}`, version: VERSION });
