@@ -15,6 +15,7 @@
  *   0.58-0.75 instead of 0.83-1.00 ms per scrape over its first ten seconds, and 0.47-0.69 instead of
  *   0.64-0.75 after that (README, Performance).
  */
+import process from "node:process";
 
 /** The variables we set, and their values. */
 export const CLIENT_TUNING: Readonly<Record<string, string>> = {
@@ -29,6 +30,11 @@ export interface ProcessImage {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** `process.argv`: runtime, script (or a compiled binary's embedded path), then the user's arguments. */
   readonly argv: readonly string[];
+  /**
+   * `process.argv0`: argv[0] as the user's shell passed it (`./client`, `/usr/local/bin/pushprox-client`).
+   * In a compiled binary `argv[0]` reads "bun", so this is the only place the real one survives.
+   */
+  readonly argv0: string;
   /** The runtime's own flags (`bun --smol script.ts`). */
   readonly execArgv: readonly string[];
   /** `process.execPath`: the bun binary, or the compiled program. */
@@ -50,8 +56,8 @@ export interface Exec {
  *
  * @example
  * ```ts
- * const exec = tuningExec({ env: process.env, argv: process.argv, execArgv: process.execArgv,
- *   execPath: process.execPath, compiled: Bun.main.startsWith("/$bunfs/") });
+ * const exec = tuningExec({ env: process.env, argv: process.argv, argv0: process.argv0,
+ *   execArgv: process.execArgv, execPath: process.execPath, compiled: Bun.main.startsWith("/$bunfs/") });
  * if (exec !== null) process.execve(exec.file, [...exec.args], exec.env);
  * ```
  */
@@ -64,9 +70,43 @@ export function tuningExec(
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(image.env)) if (value !== undefined) env[name] = value;
   for (const name of missing) env[name] = tuning[name]!;
-  const [argv0 = image.execPath, script, ...rest] = image.argv;
-  const args = image.compiled
-    ? [argv0, ...rest]
-    : [argv0, ...image.execArgv, ...(script === undefined ? [] : [script]), ...rest];
+  const [runtimeArgv0 = image.execPath, script, ...rest] = image.argv;
+  if (image.compiled) {
+    // The user's own argv[0], and the path they ran where it has one: `ps`, `pidof client` and
+    // `pgrep -f /usr/local/bin/pushprox-client` keep finding the program, and a binary started through a
+    // link named `client` still knows which program it is after the exec. A bare name was found on PATH;
+    // the binary's own path then stands in (execve does not search PATH).
+    const file = image.argv0.includes("/") ? image.argv0 : image.execPath;
+    return { file, args: [image.argv0, ...rest], env };
+  }
+  const args = [runtimeArgv0, ...image.execArgv, ...(script === undefined ? [] : [script]), ...rest];
   return { file: image.execPath, args, env };
+}
+
+/** Bun's `process.execve`, which Node's types do not declare. */
+type Execve = (file: string, args: string[], env: Record<string, string>) => never;
+
+/**
+ * Re-executes the running Bun process once with {@linkcode CLIENT_TUNING}, keeping its PID and argv[0];
+ * does nothing under Deno, on Windows (no execve to keep the process while swapping the image), or once
+ * every variable is set. Only entry points call this, before anything else runs.
+ */
+export function reexecWithClientTuning(): void {
+  const bun = (globalThis as { Bun?: { readonly main: string } }).Bun;
+  if (bun === undefined || process.platform === "win32") return;
+  const exec = tuningExec({
+    env: process.env,
+    argv: process.argv,
+    argv0: process.argv0,
+    execArgv: process.execArgv,
+    execPath: process.execPath,
+    compiled: bun.main.startsWith("/$bunfs/"),
+  });
+  if (exec === null) return;
+  try {
+    // Does not return when it works; when it fails the client simply runs with Bun's defaults.
+    (process as unknown as { execve: Execve }).execve(exec.file, [...exec.args], exec.env);
+  } catch {
+    // e.g. the binary was replaced on disk while running; nothing is lost but the tuning.
+  }
 }

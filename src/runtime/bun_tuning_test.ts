@@ -6,6 +6,7 @@ describe("tuningExec()", () => {
   const image = {
     env: { PATH: "/usr/bin", HOME: undefined },
     argv: ["bun", "/$bunfs/root/client", "--proxy-url=http://proxy:8080/", "--fqdn=web1"],
+    argv0: "/opt/pushprox/client",
     execArgv: [],
     execPath: "/opt/pushprox/client",
     compiled: true,
@@ -14,7 +15,7 @@ describe("tuningExec()", () => {
   it("re-executes a compiled client with the user's arguments and every tuning variable added", () => {
     assert.deepEqual(tuningExec(image), {
       file: "/opt/pushprox/client",
-      args: ["bun", "--proxy-url=http://proxy:8080/", "--fqdn=web1"],
+      args: ["/opt/pushprox/client", "--proxy-url=http://proxy:8080/", "--fqdn=web1"],
       env: {
         PATH: "/usr/bin",
         MIMALLOC_PURGE_DELAY: "-1",
@@ -23,6 +24,19 @@ describe("tuningExec()", () => {
         BUN_JSC_useFTLJIT: "0",
       },
     });
+  });
+
+  it("keeps the name the user started it as, which may be a link to the one executable", () => {
+    const viaLink = { ...image, argv0: "./client", execPath: "/opt/pushprox/pushprox" };
+    assert.equal(tuningExec(viaLink)?.file, "./client");
+    assert.equal(tuningExec(viaLink)?.args[0], "./client");
+    const fromPath = {
+      ...image,
+      argv0: "pushprox",
+      argv: [...image.argv.slice(0, 2), "client", "--fqdn=web1"],
+    };
+    assert.deepEqual(tuningExec({ ...fromPath, execPath: "/usr/bin/pushprox" })?.file, "/usr/bin/pushprox");
+    assert.deepEqual(tuningExec(fromPath)?.args, ["pushprox", "client", "--fqdn=web1"]);
   });
 
   it("keeps the script and bun's own flags when run from source", () => {
