@@ -1,6 +1,7 @@
 /**
- * Builds the single-file `proxy` and `client` executables for every release target, their archives
- * and `dist/SHA256SUMS`. Run as `npm run build` or `deno run -A scripts/build.ts`; `--help` explains.
+ * Builds the single-file `pushprox` executable (with `proxy` and `client` beside it, see build_layout.ts)
+ * for every release target, their archives and `dist/SHA256SUMS`. Run as `npm run build` or
+ * `deno run -A scripts/build.ts`; `--help` explains.
  *
  * Needs: the packages from `npm ci` (pinned bun and deno), GNU tar, and Info-ZIP `zip` for the
  * Windows archive. Works under deno and bun alike (only node: APIs).
@@ -14,7 +15,8 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { VERSION } from "../src/version.ts";
-import { writeArchive, writeChecksums } from "./build_archive.ts";
+import { archiveBaseName, writeArchive, writeChecksums } from "./build_archive.ts";
+import { executableName, writeLaunchers } from "./build_layout.ts";
 import {
   compileWithBun,
   compileWithDeno,
@@ -29,28 +31,30 @@ import { hostIsMusl, hostTarget, parseTargets, type Target, TARGETS } from "./bu
 
 const USAGE = `Usage: deno run -A scripts/build.ts [options]   (or: npm run build -- [options])
 
-Builds dist/<target>/proxy and dist/<target>/client, dist/pushprox-${VERSION}.<target>.tar.gz
-(.zip for Windows) and dist/SHA256SUMS. dist/ is emptied first.
+Builds dist/<target>/pushprox with the hard links dist/<target>/proxy and dist/<target>/client
+(Windows: pushprox.exe, proxy.cmd, client.cmd), dist/pushprox-${VERSION}.<target>.tar.gz (.zip for
+Windows) and dist/SHA256SUMS. A full build empties dist/ first; --host and --target replace only the
+outputs of the targets they name and leave the others alone.
 
 Options:
-  --host              only this machine's target, no archives (quick)
+  --host              only this machine's target, no archive (quick)
   --target=a,b        only these targets (${TARGETS.map((t) => t.name).join(", ")})
-  --engine=E          auto (default): deno compile when its runtime can be had, else bun;
-                      deno | bun: force one (linux-x64-musl always uses bun: deno has no musl runtime)
+  --engine=E          bun (default): bun build --compile, the binaries every test and benchmark runs;
+                      deno: deno compile (needs its runtime download; untested here); auto: deno when
+                      its runtime can be had, else bun. Targets deno has no runtime for use bun.
   --jobs=N            targets built at once (default 2)
   -h, --help          this text
 `;
 
-/** The programs every target ships, by entry point. */
-export const PROGRAMS = [
-  { name: "proxy", entry: "src/main_proxy.ts" },
-  { name: "client", entry: "src/main_client.ts" },
-] as const;
+/** The entry point of the one executable every target ships. */
+export const ENTRY = "src/main.ts";
 
 /** Parsed command line. */
 export interface BuildOptions {
   readonly targets: readonly Target[];
   readonly archives: boolean;
+  /** True for a full build (no --host or --target): dist/ is emptied first. */
+  readonly everything: boolean;
   readonly engine: "auto" | Engine;
   readonly jobs: number;
 }
@@ -65,7 +69,7 @@ export function parseBuildArgs(args: readonly string[], host: () => Target): Bui
     options: {
       host: { type: "boolean", default: false },
       target: { type: "string" },
-      engine: { type: "string", default: "auto" },
+      engine: { type: "string", default: "bun" },
       jobs: { type: "string", default: "2" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -89,7 +93,8 @@ export function parseBuildArgs(args: readonly string[], host: () => Target): Bui
     : values.target !== undefined
     ? parseTargets(values.target)
     : TARGETS;
-  return { targets, archives: !values.host, engine, jobs };
+  const everything = !values.host && values.target === undefined;
+  return { targets, archives: !values.host, everything, engine, jobs };
 }
 
 function thisMachine(): Target {
@@ -106,11 +111,7 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 export async function build(root: string, options: BuildOptions): Promise<void> {
   const started = performance.now();
   const dist = join(root, "dist");
-  for (const program of PROGRAMS) {
-    if (!existsSync(join(root, program.entry))) {
-      throw new Error(`Cannot build: ${program.entry} does not exist`);
-    }
-  }
+  if (!existsSync(join(root, ENTRY))) throw new Error(`Cannot build: ${ENTRY} does not exist`);
   const extras = ["LICENSE", "README.md"];
   if (options.archives) {
     for (const file of extras) {
@@ -126,12 +127,25 @@ export async function build(root: string, options: BuildOptions): Promise<void> 
     deno: options.targets.some((t) => engineFor(t, preferred) === "deno") ? await toolVersion(deno) : "",
   };
 
-  await rm(dist, { recursive: true, force: true });
+  if (options.everything) {
+    await rm(dist, { recursive: true, force: true });
+  } else {
+    // Only what this run rebuilds goes; an archive of a target rebuilt without one would no longer
+    // hold its binary, so it goes too.
+    for (const target of options.targets) {
+      await rm(join(dist, target.name), { recursive: true, force: true });
+      await rm(join(dist, `${archiveBaseName(VERSION, target)}.${target.archive}`), { force: true });
+    }
+    const kept = TARGETS.filter((t) => !options.targets.includes(t) && existsSync(join(dist, t.name)));
+    log(
+      `replacing ${options.targets.map((t) => t.name).join(", ")} only; kept in dist/: ` +
+        (kept.length === 0 ? "nothing else" : kept.map((t) => t.name).join(", ")),
+    );
+  }
   await mkdir(dist, { recursive: true });
   const scratch = await mkdtemp(join(tmpdir(), "pushprox-build-"));
   const buildInfoPath = join(root, "src", "build_info.ts");
   const buildInfoSource = await readFile(buildInfoPath, "utf8");
-  const outputs: string[] = [];
 
   try {
     await inParallel(options.targets, options.jobs, async (target) => {
@@ -143,38 +157,43 @@ export async function build(root: string, options: BuildOptions): Promise<void> 
         await mkdir(dir, { recursive: true });
         importMap = await writeDenoImportMap(dir, buildInfoPath, buildInfoSource, stamp);
       }
-      await mkdir(join(dist, target.name), { recursive: true });
-      const built = [];
-      for (const program of PROGRAMS) {
-        const file = `${target.name}/${program.name}${target.exeSuffix}`;
-        const job = {
-          root,
-          entry: join(root, program.entry),
-          outfile: join(dist, file),
-          target,
-          stamp,
-        };
-        const t0 = performance.now();
-        if (engine === "deno") await compileWithDeno(deno, job, importMap);
-        else await compileWithBun(bun, job);
-        const size = (statSync(job.outfile).size / 1e6).toFixed(1);
-        log(`built dist/${file} with ${engine} ${versions[engine]} (${size} MB, ${seconds(t0)})`);
-        outputs.push(file);
-        built.push({ from: job.outfile, name: `${program.name}${target.exeSuffix}` });
-      }
+      const dir = join(dist, target.name);
+      await mkdir(dir, { recursive: true });
+      const file = `${target.name}/${executableName(target)}`;
+      const job = { root, entry: join(root, ENTRY), outfile: join(dist, file), target, stamp };
+      const t0 = performance.now();
+      if (engine === "deno") await compileWithDeno(deno, job, importMap);
+      else await compileWithBun(bun, job);
+      const names = await writeLaunchers(dir, target);
+      const size = (statSync(job.outfile).size / 1e6).toFixed(1);
+      log(
+        `built dist/${file} (+ ${names.join(", ")}) with ${engine} ${versions[engine]} ` +
+          `(${size} MB, ${seconds(t0)})`,
+      );
       if (options.archives) {
-        const t0 = performance.now();
-        const entries = [...built, ...extras.map((name) => ({ from: join(root, name), name }))];
+        const t1 = performance.now();
+        const entries = [
+          { from: job.outfile, name: executableName(target) },
+          ...extras.map((name) => ({ from: join(root, name), name })),
+        ];
         const archive = await writeArchive(dist, VERSION, target, entries);
-        log(`packed dist/${archive} (${seconds(t0)})`);
-        outputs.push(archive);
+        log(`packed dist/${archive} (${seconds(t1)})`);
       }
     });
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
+  const outputs = releaseOutputs(dist);
   await writeChecksums(dist, outputs);
   log(`wrote dist/SHA256SUMS (${outputs.length} files); build took ${seconds(started)}`);
+}
+
+/** Every executable and archive in `dist`, whichever run built it: what SHA256SUMS lists. */
+function releaseOutputs(dist: string): string[] {
+  return TARGETS.flatMap((target) => [
+    `${target.name}/${executableName(target)}`,
+    `${archiveBaseName(VERSION, target)}.${target.archive}`,
+  ]).filter((file) => existsSync(join(dist, file)));
 }
 
 /** Settles the engine once for the whole run and says why. */

@@ -12,6 +12,7 @@ import { copyFile, link, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { exec } from "./build_exec.ts";
 import type { Target } from "./build_targets.ts";
+import { writeLaunchers } from "./build_layout.ts";
 
 /** A file to put in an archive: where it is now and its name inside. */
 export interface ArchiveEntry {
@@ -28,7 +29,7 @@ export function archiveBaseName(version: string, target: Target): string {
 }
 
 /**
- * Packs `entries` into `<distDir>/<base>.tar.gz` (or `.zip` for Windows) under a top directory
+ * Packs `entries` (the executable first), plus the program names beside it, into `<distDir>/<base>.tar.gz` (or `.zip` for Windows) under a top directory
  * `<base>/`; returns the archive's file name (relative to `distDir`).
  * @throws {Error} when tar or zip is missing or fails; for zip the message says to install it.
  */
@@ -44,6 +45,8 @@ export async function writeArchive(
   await mkdir(join(stage, base), { recursive: true });
   try {
     for (const entry of entries) await linkOrCopy(entry.from, join(stage, base, entry.name));
+    // The program names: hard links, which tar stores as links, so the executable is packed once.
+    await writeLaunchers(join(stage, base), target);
     const file = `${base}.${target.archive}`;
     const out = join(distDir, file);
     await rm(out, { force: true });

@@ -17,30 +17,49 @@ async function withDist(work: (dist: string) => Promise<void>): Promise<void> {
 }
 
 describe("build_archive", () => {
-  it("writeArchive() packs a tar.gz under one top directory, executable bit kept", async () => {
+  it("writeArchive() packs a tar.gz under one top directory: the executable once, proxy and client as links", async () => {
     await withDist(async (dist) => {
       await writeFile(join(dist, "p"), "#!/bin/sh\n", { mode: 0o755 });
       await writeFile(join(dist, "L"), "license\n");
       const [target] = parseTargets("linux-arm64");
-      const file = await writeArchive(dist, "9.9.9", target, [{ from: join(dist, "p"), name: "proxy" }, {
+      const file = await writeArchive(dist, "9.9.9", target, [{ from: join(dist, "p"), name: "pushprox" }, {
         from: join(dist, "L"),
         name: "LICENSE",
       }]);
       assert.equal(file, "pushprox-9.9.9.linux-arm64.tar.gz");
       const listing = execFileSync("tar", ["tzvf", join(dist, file)], { encoding: "utf8" });
-      assert.match(listing, /^-rwxr-xr-x 0\/0 .* pushprox-9\.9\.9\.linux-arm64\/proxy$/m);
+      const dir = "pushprox-9\\.9\\.9\\.linux-arm64";
       assert.match(listing, / pushprox-9\.9\.9\.linux-arm64\/LICENSE$/m);
+      // One regular file holds the bytes; the other two names link to it, executable bit kept.
+      const stored = listing.split("\n").filter((line) => /^-rwxr-xr-x 0\/0 /.test(line));
+      const links = listing.split("\n").filter((line) => /^hrwxr-xr-x 0\/0 .* link to /.test(line));
+      assert.equal(stored.length, 1, listing);
+      assert.equal(links.length, 2, listing);
+      for (const name of ["proxy", "client"]) {
+        assert.match(listing, new RegExp(`${dir}/${name} link to ${dir}/pushprox$`, "m"));
+      }
     });
   });
 
-  it("writeArchive() makes a zip for Windows", async () => {
+  it("writeArchive() makes a zip for Windows with a .cmd per program", async () => {
     await withDist(async (dist) => {
       await writeFile(join(dist, "p"), "MZ");
       const [target] = parseTargets("windows-x64");
-      const file = await writeArchive(dist, "9.9.9", target, [{ from: join(dist, "p"), name: "proxy.exe" }]);
+      const file = await writeArchive(dist, "9.9.9", target, [{
+        from: join(dist, "p"),
+        name: "pushprox.exe",
+      }]);
       assert.equal(file, "pushprox-9.9.9.windows-x64.zip");
-      const listing = execFileSync("unzip", ["-l", join(dist, file)], { encoding: "utf8" });
-      assert.match(listing, /pushprox-9\.9\.9\.windows-x64\/proxy\.exe/);
+      const names = execFileSync("unzip", ["-Z1", join(dist, file)], { encoding: "utf8" }).trim().split("\n");
+      assert.deepEqual(names.filter((n) => !n.endsWith("/")).sort(), [
+        "pushprox-9.9.9.windows-x64/client.cmd",
+        "pushprox-9.9.9.windows-x64/proxy.cmd",
+        "pushprox-9.9.9.windows-x64/pushprox.exe",
+      ]);
+      const cmd = execFileSync("unzip", ["-p", join(dist, file), "pushprox-9.9.9.windows-x64/client.cmd"], {
+        encoding: "utf8",
+      });
+      assert.equal(cmd, '@"%~dp0pushprox.exe" client %*\r\n');
     });
   });
 

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 export interface Target {
   /** Our name, used in `dist/<name>/` and archive names. */
   readonly name: string;
-  /** `deno compile --target`, or null where deno compile has no runtime for it (musl). */
+  /** `deno compile --target`, or null where deno compile has no runtime for it (musl, baseline). */
   readonly denoTarget: string | null;
   /** `bun build --compile --target`. */
   readonly bunTarget: string;
@@ -24,6 +24,15 @@ export const TARGETS: readonly Target[] = [
     name: "linux-x64",
     denoTarget: "x86_64-unknown-linux-gnu",
     bunTarget: "bun-linux-x64",
+    exeSuffix: "",
+    archive: "tar.gz",
+  },
+  {
+    // Bun's build for x86-64 CPUs without AVX2 (before Haswell, and virtual CPUs that hide it), where
+    // the plain linux-x64 runtime, built for Haswell, may die on an illegal instruction.
+    name: "linux-x64-baseline",
+    denoTarget: null,
+    bunTarget: "bun-linux-x64-baseline",
     exeSuffix: "",
     archive: "tar.gz",
   },

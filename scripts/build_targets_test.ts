@@ -3,9 +3,10 @@ import assert from "node:assert/strict";
 import { hostTarget, parseTargets, TARGETS } from "./build_targets.ts";
 
 describe("build_targets", () => {
-  it("TARGETS lists the six release targets", () => {
+  it("TARGETS lists the seven release targets", () => {
     assert.deepEqual(TARGETS.map((t) => t.name), [
       "linux-x64",
+      "linux-x64-baseline",
       "linux-arm64",
       "darwin-x64",
       "darwin-arm64",
@@ -32,7 +33,7 @@ describe("build_targets", () => {
   it("parseTargets() rejects an unknown target and lists the known ones", () => {
     assert.throws(() => parseTargets("linux-x64,freebsd-x64"), {
       name: "RangeError",
-      message: /unknown target "freebsd-x64" \(known: linux-x64, linux-arm64/,
+      message: /unknown target "freebsd-x64" \(known: linux-x64, linux-x64-baseline, linux-arm64/,
     });
   });
 

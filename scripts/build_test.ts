@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { parseBuildArgs } from "./build.ts";
 import { TARGETS } from "./build_targets.ts";
 
-const host = () => TARGETS[1];
+const host = () => TARGETS.find((t) => t.name === "linux-arm64")!;
 
 describe("parseBuildArgs()", () => {
   it("builds every target with archives by default", () => {
@@ -12,16 +12,17 @@ describe("parseBuildArgs()", () => {
     if (options === "help") return;
     assert.deepEqual(options.targets.map((t) => t.name), TARGETS.map((t) => t.name));
     assert.equal(options.archives, true);
-    assert.equal(options.engine, "auto");
+    assert.equal(options.everything, true);
+    assert.equal(options.engine, "bun");
     assert.equal(options.jobs, 2);
   });
 
-  it("--host builds only the machine's own target, without archives", () => {
+  it("--host builds only the machine's own target, without archives, and leaves the rest of dist/", () => {
     const options = parseBuildArgs(["--host"], host);
-    assert.deepEqual(options !== "help" && [options.targets.map((t) => t.name), options.archives], [
-      ["linux-arm64"],
-      false,
-    ]);
+    assert.deepEqual(
+      options !== "help" && [options.targets.map((t) => t.name), options.archives, options.everything],
+      [["linux-arm64"], false, false],
+    );
   });
 
   it("--target and --engine are honoured", () => {
@@ -30,6 +31,7 @@ describe("parseBuildArgs()", () => {
       ["windows-x64", "linux-x64"],
       "deno",
     ]);
+    assert.equal(options !== "help" && options.everything, false);
   });
 
   it("rejects --host together with --target", () => {

@@ -1,4 +1,4 @@
-/** Entry point of the `proxy` program (sources and compiled binaries alike). */
+/** Entry point of the `proxy` program when run from source (`deno run`, `bun`). */
 import { detectRuntime } from "./runtime/detect.ts";
 import { proxyMain } from "./cli/proxy_main.ts";
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { VERSION } from "../../src/version.ts";
 import { archiveBaseName } from "../../scripts/build_archive.ts";
+import { executableName, launcherName } from "../../scripts/build_layout.ts";
 import { hostIsMusl, hostTarget, type Target } from "../../scripts/build_targets.ts";
 import { REPO_ROOT } from "../support/paths.ts";
 
@@ -23,9 +24,14 @@ export function thisMachine(): Target {
   });
 }
 
-/** `dist/<target>/<program>[.exe]`, absolute. */
+/** `dist/<target>/<program>`, the hard link to the executable that starts it as `program`, absolute. */
 export function binaryPath(target: Target, program: "proxy" | "client"): string {
-  return join(DIST, target.name, `${program}${target.exeSuffix}`);
+  return join(DIST, target.name, launcherName(target, program));
+}
+
+/** `dist/<target>/pushprox[.exe]`, the one executable, absolute. */
+export function executablePath(target: Target): string {
+  return join(DIST, target.name, executableName(target));
 }
 
 /** `dist/pushprox-<version>.<target>.tar.gz` (or `.zip`), absolute. */

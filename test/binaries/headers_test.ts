@@ -5,11 +5,12 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { TARGETS } from "../../scripts/build_targets.ts";
-import { binaryPath, requireBuilt } from "./dist_files.ts";
+import { executablePath, requireBuilt } from "./dist_files.ts";
 import { type ExecutableFormat, readExecutableFormat } from "./executable_format.ts";
 
 const EXPECTED: Record<string, ExecutableFormat> = {
   "linux-x64": { format: "ELF", cpu: "x86-64", interpreter: "/lib64/ld-linux-x86-64.so.2" },
+  "linux-x64-baseline": { format: "ELF", cpu: "x86-64", interpreter: "/lib64/ld-linux-x86-64.so.2" },
   "linux-arm64": { format: "ELF", cpu: "arm64", interpreter: "/lib/ld-linux-aarch64.so.1" },
   "linux-x64-musl": { format: "ELF", cpu: "x86-64", interpreter: "/lib/ld-musl-x86_64.so.1" },
   "darwin-x64": { format: "Mach-O", cpu: "x86-64", interpreter: null },
@@ -23,12 +24,10 @@ describe("cross-built executables", () => {
   });
 
   for (const target of TARGETS) {
-    for (const program of ["proxy", "client"] as const) {
-      const expected = EXPECTED[target.name];
-      it(`${target.name}/${program} is ${expected.format} for ${expected.cpu}`, async () => {
-        const path = requireBuilt(binaryPath(target, program), "npm run build", true);
-        assert.deepEqual(await readExecutableFormat(path), expected);
-      });
-    }
+    const expected = EXPECTED[target.name]!;
+    it(`${target.name}/pushprox is ${expected.format} for ${expected.cpu}`, async () => {
+      const path = requireBuilt(executablePath(target), "npm run build", true);
+      assert.deepEqual(await readExecutableFormat(path), expected);
+    });
   }
 });
