@@ -107,10 +107,9 @@ function thisMachine(): Target {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-/** Runs the whole build for `options` in the repository at `root`. */
-export async function build(root: string, options: BuildOptions): Promise<void> {
+/** Runs the whole build for `options` in the repository at `root`, into `dist` (`<root>/dist`). */
+export async function build(root: string, options: BuildOptions, dist = join(root, "dist")): Promise<void> {
   const started = performance.now();
-  const dist = join(root, "dist");
   if (!existsSync(join(root, ENTRY))) throw new Error(`Cannot build: ${ENTRY} does not exist`);
   const extras = ["LICENSE", "README.md"];
   if (options.archives) {
