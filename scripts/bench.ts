@@ -44,7 +44,15 @@ Options:
 `;
 
 /** Section names in run order; startup first, on a quiet machine. */
-export const SECTIONS = ["startup", "latency", "latencyVsClients", "throughput", "idleMemory", "largeScrape", "linkBytes"] as const;
+export const SECTIONS = [
+  "startup",
+  "latency",
+  "latencyVsClients",
+  "throughput",
+  "idleMemory",
+  "largeScrape",
+  "linkBytes",
+] as const;
 
 /** Hosts the static target listens on: 127.0.0.1 for single-client sections, one per throughput client. */
 const TARGET_HOSTS = ["127.0.0.1", ...Array.from({ length: 50 }, (_, i) => hostAddress(i + 1))];
@@ -60,7 +68,10 @@ async function runImplementation(
   target: { pid: number; prepare: (size: number) => Promise<void> },
 ): Promise<ImplementationResults> {
   const results: ImplementationResults = { errors: {} };
-  const run = async <K extends keyof ImplementationResults>(name: K & string, body: () => Promise<ImplementationResults[K]>) => {
+  const run = async <K extends keyof ImplementationResults>(
+    name: K & string,
+    body: () => Promise<ImplementationResults[K]>,
+  ) => {
     if (!sections.has(name)) return;
     log(`${lab.impl.label}: ${name}`);
     try {
@@ -86,7 +97,11 @@ async function startNodeExporter(children: ChildSet, path: string): Promise<numb
     return null;
   }
   const port = await freePort();
-  const child = children.spawn({ name: "node exporter", command: path, args: [`--web.listen-address=127.0.0.1:${port}`] });
+  const child = children.spawn({
+    name: "node exporter",
+    command: path,
+    args: [`--web.listen-address=127.0.0.1:${port}`],
+  });
   await waitForListen(port, child);
   return port;
 }
@@ -94,7 +109,9 @@ async function startNodeExporter(children: ChildSet, path: string): Promise<numb
 function implementation(label: string, proxyBin: string, clientBin: string): Implementation {
   for (const path of [proxyBin, clientBin]) {
     if (!existsSync(path)) {
-      throw new TypeError(`Cannot benchmark ${label}: no program at ${path} (build ours with: deno run -A scripts/build.ts --host)`);
+      throw new TypeError(
+        `Cannot benchmark ${label}: no program at ${path} (build ours with: deno run -A scripts/build.ts --host)`,
+      );
     }
   }
   return { label, proxyBin: resolve(proxyBin), clientBin: resolve(clientBin) };
@@ -123,7 +140,13 @@ async function main(args: readonly string[]): Promise<number> {
     return 0;
   }
   const hostDir = resolve(REPO_ROOT, "dist", `linux-${arch() === "arm64" ? "arm64" : "x64"}`);
-  const impls = [implementation("ours", values["proxy-bin"] ?? `${hostDir}/proxy`, values["client-bin"] ?? `${hostDir}/client`)];
+  const impls = [
+    implementation(
+      "ours",
+      values["proxy-bin"] ?? `${hostDir}/proxy`,
+      values["client-bin"] ?? `${hostDir}/client`,
+    ),
+  ];
   if ((values["compare-proxy-bin"] === undefined) !== (values["compare-client-bin"] === undefined)) {
     throw new TypeError("Cannot compare: give both --compare-proxy-bin and --compare-client-bin");
   }
@@ -133,7 +156,9 @@ async function main(args: readonly string[]): Promise<number> {
   const wrk = loadGenerator(values["load-gen"]);
   const sections = new Set<string>(values.only?.split(",") ?? SECTIONS);
   for (const name of sections) {
-    if (!(SECTIONS as readonly string[]).includes(name)) throw new TypeError(`Unknown section "${name}" in --only`);
+    if (!(SECTIONS as readonly string[]).includes(name)) {
+      throw new TypeError(`Unknown section "${name}" in --only`);
+    }
   }
 
   const children = new ChildSet();
@@ -147,16 +172,24 @@ async function main(args: readonly string[]): Promise<number> {
 
   const started = new Date();
   try {
-    const target = new RpcChild(children, "static target", resolve(REPO_ROOT, "scripts/bench/static_target.ts"), [
-      `--hosts=${TARGET_HOSTS.join(",")}`,
-    ]);
+    const target = new RpcChild(
+      children,
+      "static target",
+      resolve(REPO_ROOT, "scripts/bench/static_target.ts"),
+      [
+        `--hosts=${TARGET_HOSTS.join(",")}`,
+      ],
+    );
     const { port: targetPort } = await target.waitReady<{ port: number }>();
     const prepare = async (size: number) => void await target.call("prepare", { size });
     const nodeExporterPort = await startNodeExporter(children, values["node-exporter"]);
     const results: Record<string, ImplementationResults> = {};
     for (const impl of impls) {
       const lab: Lab = { impl, targetPort, nodeExporterPort, wrk, quick: values.quick, log };
-      results[impl.label] = await runImplementation(lab, children, sections, { pid: target.child.pid, prepare });
+      results[impl.label] = await runImplementation(lab, children, sections, {
+        pid: target.child.pid,
+        prepare,
+      });
     }
     const finished = new Date();
     const report = {
@@ -165,20 +198,32 @@ async function main(args: readonly string[]): Promise<number> {
         finished: finished.toISOString(),
         durationSeconds: (finished.getTime() - started.getTime()) / 1000,
         quick: values.quick,
-        runtime: process.versions.deno !== undefined ? `deno ${process.versions.deno}` : `bun ${process.versions.bun}`,
+        runtime: process.versions.deno !== undefined
+          ? `deno ${process.versions.deno}`
+          : `bun ${process.versions.bun}`,
         machine: { cpus: availableParallelism(), cpuModel: cpus()[0]?.model ?? "unknown", kernel: release() },
-        implementations: Object.fromEntries(impls.map((i) => [i.label, { proxyBin: i.proxyBin, clientBin: i.clientBin }])),
+        implementations: Object.fromEntries(
+          impls.map((i) => [i.label, { proxyBin: i.proxyBin, clientBin: i.clientBin }]),
+        ),
         nodeExporter: nodeExporterPort !== null,
         throughputLoadGenerator: wrk ?? "scripts/bench/load_gen.ts",
       },
       results,
-      upstreamReference: Object.fromEntries(FIGURE_ROWS.filter((r) => r.upstream !== undefined).map((r) => [r.key, { value: r.upstream, unit: r.unit }])),
+      upstreamReference: Object.fromEntries(
+        FIGURE_ROWS.filter((r) => r.upstream !== undefined).map((
+          r,
+        ) => [r.key, { value: r.upstream, unit: r.unit }]),
+      ),
       targets: evaluateTargets(results.ours!),
     };
     mkdirSync(dirname(resolve(values.out)), { recursive: true });
     writeFileSync(resolve(values.out), `${JSON.stringify(report, null, 2)}\n`);
     const load = `Throughput load: ${report.meta.throughputLoadGenerator}, 50 connections (2 when quick).`;
-    process.stdout.write(`${renderTable(results.ours!, results.compare, values.quick)}\n${load}\n\nJSON: ${resolve(values.out)}\n`);
+    process.stdout.write(
+      `${renderTable(results.ours!, results.compare, values.quick)}\n${load}\n\nJSON: ${
+        resolve(values.out)
+      }\n`,
+    );
     const failed = Object.values(results).some((r) => Object.keys(r.errors).length > 0);
     return failed ? 1 : 0;
   } finally {
@@ -192,9 +237,13 @@ async function main(args: readonly string[]): Promise<number> {
  */
 function loadGenerator(choice: string): string | null {
   if (choice === "ours") return null;
-  if (choice !== "auto" && choice !== "wrk") throw new TypeError(`Unknown --load-gen "${choice}": expected auto, wrk or ours`);
+  if (choice !== "auto" && choice !== "wrk") {
+    throw new TypeError(`Unknown --load-gen "${choice}": expected auto, wrk or ours`);
+  }
   const wrk = findWrk();
-  if (wrk === null && choice === "wrk") throw new TypeError("--load-gen=wrk: no wrk on PATH (Debian: apt-get install wrk)");
+  if (wrk === null && choice === "wrk") {
+    throw new TypeError("--load-gen=wrk: no wrk on PATH (Debian: apt-get install wrk)");
+  }
   return wrk;
 }
 

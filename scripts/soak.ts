@@ -23,7 +23,7 @@ import { roundSummary } from "./bench/latency.ts";
 import type { LoadMark } from "./bench/load_gen.ts";
 import { cpuMs, rssBytes } from "./bench/proc_stat.ts";
 import { formatNumber } from "./bench/report.ts";
-import { type SimStats, simFqdn } from "./bench/sim_clients.ts";
+import { simFqdn, type SimStats } from "./bench/sim_clients.ts";
 import { round, summarize } from "./bench/stats.ts";
 
 const USAGE = `Usage: deno run -A scripts/soak.ts [options]
@@ -71,8 +71,12 @@ async function main(args: readonly string[]): Promise<number> {
   const durationMs = parseDuration(values.duration);
   const connections = Math.min(Number(values.connections), clients);
   const payloadBytes = Number(values["payload-bytes"]);
-  const proxyBin = resolve(values["proxy-bin"] ?? resolve(REPO_ROOT, `dist/linux-${arch() === "arm64" ? "arm64" : "x64"}/proxy`));
-  if (!existsSync(proxyBin)) throw new TypeError(`Cannot soak: no proxy at ${proxyBin} (build: deno run -A scripts/build.ts --host)`);
+  const proxyBin = resolve(
+    values["proxy-bin"] ?? resolve(REPO_ROOT, `dist/linux-${arch() === "arm64" ? "arm64" : "x64"}/proxy`),
+  );
+  if (!existsSync(proxyBin)) {
+    throw new TypeError(`Cannot soak: no proxy at ${proxyBin} (build: deno run -A scripts/build.ts --host)`);
+  }
 
   const children = new ChildSet();
   process.on("SIGINT", () => void children.stopAll(500).finally(() => process.exit(130)));
@@ -81,11 +85,16 @@ async function main(args: readonly string[]): Promise<number> {
   const started = new Date();
   try {
     const proxy = await startProxy(children, { label: "soak", proxyBin, clientBin: proxyBin });
-    const sim = new RpcChild(children, "simulated clients", resolve(REPO_ROOT, "scripts/bench/sim_clients.ts"), [
-      `--proxy=http://127.0.0.1:${proxy.port}/`,
-      `--count=${clients}`,
-      `--payload-bytes=${payloadBytes}`,
-    ]);
+    const sim = new RpcChild(
+      children,
+      "simulated clients",
+      resolve(REPO_ROOT, "scripts/bench/sim_clients.ts"),
+      [
+        `--proxy=http://127.0.0.1:${proxy.port}/`,
+        `--count=${clients}`,
+        `--payload-bytes=${payloadBytes}`,
+      ],
+    );
     await sim.waitReady();
     log(`waiting for ${clients} clients to poll`);
     await waitForClients(proxy, { count: clients }, 120_000, 250);
@@ -104,7 +113,8 @@ async function main(args: readonly string[]): Promise<number> {
     const cpuStart = cpuMs(proxy.child.pid);
     await load.call("start");
     const latencies: number[] = [];
-    const timeline: Array<{ seconds: number; rssBytes: number; scrapesPerSecond: number; errors: number }> = [];
+    const timeline: Array<{ seconds: number; rssBytes: number; scrapesPerSecond: number; errors: number }> =
+      [];
     let ok = 0;
     let errors = 0;
     const errorSamples: string[] = [];
@@ -117,24 +127,54 @@ async function main(args: readonly string[]): Promise<number> {
       errors += mark.errors;
       errorSamples.push(...mark.errorSamples.slice(0, 5 - errorSamples.length));
       const rss = rssBytes(proxy.child.pid);
-      timeline.push({ seconds: round((performance.now() - begin) / 1000, 1), rssBytes: rss, scrapesPerSecond: round(mark.ok / mark.seconds, 1), errors: mark.errors });
-      log(`${timeline.at(-1)!.seconds} s: ${formatNumber(mark.ok / mark.seconds)} scrapes/s, ${mark.errors} errors, proxy RSS ${formatNumber(rss / 1e6)} MB`);
+      timeline.push({
+        seconds: round((performance.now() - begin) / 1000, 1),
+        rssBytes: rss,
+        scrapesPerSecond: round(mark.ok / mark.seconds, 1),
+        errors: mark.errors,
+      });
+      log(
+        `${timeline.at(-1)!.seconds} s: ${
+          formatNumber(mark.ok / mark.seconds)
+        } scrapes/s, ${mark.errors} errors, proxy RSS ${formatNumber(rss / 1e6)} MB`,
+      );
     }
     await load.call("stop");
     const cpuEnd = cpuMs(proxy.child.pid);
     const simStats = await sim.call<SimStats>("stats");
-    const clientsListed = (await fetch(`http://127.0.0.1:${proxy.port}/clients`).then((r) => r.json()) as unknown[]).length;
+    const clientsListed = (await fetch(`http://127.0.0.1:${proxy.port}/clients`).then((r) =>
+      r.json()
+    ) as unknown[]).length;
     const rssMiddle = timeline[Math.floor(SAMPLES / 2) - 1]!.rssBytes;
     const rssEnd = timeline[SAMPLES - 1]!.rssBytes;
     const latencyMs = roundSummary(summarize(latencies.length > 0 ? latencies : [0]));
     const totalErrors = errors + simStats.pollErrors + simStats.pushErrors;
     const report = {
-      meta: { started: started.toISOString(), finished: new Date().toISOString(), proxyBin, clients, connections, durationMs, payloadBytes },
+      meta: {
+        started: started.toISOString(),
+        finished: new Date().toISOString(),
+        proxyBin,
+        clients,
+        connections,
+        durationMs,
+        payloadBytes,
+      },
       scrapes: ok,
       scrapesPerSecond: round(ok / (durationMs / 1000), 1),
-      errors: { total: totalErrors, loadGenerator: errors, pollErrors: simStats.pollErrors, pushErrors: simStats.pushErrors, samples: [...errorSamples, ...simStats.errorSamples] },
+      errors: {
+        total: totalErrors,
+        loadGenerator: errors,
+        pollErrors: simStats.pollErrors,
+        pushErrors: simStats.pushErrors,
+        samples: [...errorSamples, ...simStats.errorSamples],
+      },
       latencyMs: { p50: latencyMs.median, p90: latencyMs.p90, p99: latencyMs.p99, max: latencyMs.max },
-      proxyRssBytes: { start: rssStart, middle: rssMiddle, end: rssEnd, growthMiddleToEnd: rssEnd - rssMiddle },
+      proxyRssBytes: {
+        start: rssStart,
+        middle: rssMiddle,
+        end: rssEnd,
+        growthMiddleToEnd: rssEnd - rssMiddle,
+      },
       proxyCpuMsPerScrape: round((cpuEnd - cpuStart) / Math.max(ok, 1)),
       clientsListedAtEnd: clientsListed,
       simulatedClients: simStats,
@@ -145,14 +185,27 @@ async function main(args: readonly string[]): Promise<number> {
     const rows: Array<[string, string]> = [
       ["clients / connections / duration", `${clients} / ${connections} / ${values.duration}`],
       ["scrapes (per second)", `${formatNumber(ok)} (${formatNumber(report.scrapesPerSecond)})`],
-      ["errors (load / poll / push)", `${totalErrors} (${errors} / ${simStats.pollErrors} / ${simStats.pushErrors})`],
-      ["latency p50 / p90 / p99 / max, ms", [latencyMs.median, latencyMs.p90, latencyMs.p99, latencyMs.max].map(formatNumber).join(" / ")],
-      ["proxy RSS start / middle / end, MB", [rssStart, rssMiddle, rssEnd].map((b) => formatNumber(b / 1e6)).join(" / ")],
+      [
+        "errors (load / poll / push)",
+        `${totalErrors} (${errors} / ${simStats.pollErrors} / ${simStats.pushErrors})`,
+      ],
+      [
+        "latency p50 / p90 / p99 / max, ms",
+        [latencyMs.median, latencyMs.p90, latencyMs.p99, latencyMs.max].map(formatNumber).join(" / "),
+      ],
+      [
+        "proxy RSS start / middle / end, MB",
+        [rssStart, rssMiddle, rssEnd].map((b) => formatNumber(b / 1e6)).join(" / "),
+      ],
       ["proxy CPU per scrape, ms", formatNumber(report.proxyCpuMsPerScrape)],
       ["clients listed at end", String(clientsListed)],
     ];
     const width = Math.max(...rows.map(([label]) => label.length));
-    process.stdout.write(`${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n")}\n\nJSON: ${resolve(values.out)}\n`);
+    process.stdout.write(
+      `${rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`).join("\n")}\n\nJSON: ${
+        resolve(values.out)
+      }\n`,
+    );
     return totalErrors === 0 ? 0 : 1;
   } finally {
     await children.stopAll();

@@ -71,9 +71,13 @@ export class Child {
 
   /** The last `chars` of stdout and stderr and how it ended, for error messages. */
   describe(chars = KEPT_CHARS): string {
-    const state = this.#exit === null ? "running" : `exited (code ${this.#exit.code}, signal ${this.#exit.signal})`;
+    const state = this.#exit === null
+      ? "running"
+      : `exited (code ${this.#exit.code}, signal ${this.#exit.signal})`;
     const tail = (text: string) => text.trimEnd().slice(-chars);
-    return `--- ${this.name} [${state}]\n--- stdout:\n${tail(this.#stdout)}\n--- stderr:\n${tail(this.#stderr)}`;
+    return `--- ${this.name} [${state}]\n--- stdout:\n${tail(this.#stdout)}\n--- stderr:\n${
+      tail(this.#stderr)
+    }`;
   }
 
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. */
@@ -141,7 +145,9 @@ export class ChildSet {
       return await body(scoped);
     } catch (error) {
       // What the programs said is usually the explanation; keep the last lines of each one that did not stop cleanly.
-      const said = all.filter((c) => !c.running || c.hasOutput).slice(-4).map((c) => c.describe(1500)).join("\n");
+      const said = all.filter((c) => !c.running || c.hasOutput).slice(-4).map((c) => c.describe(1500)).join(
+        "\n",
+      );
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n${said}`, { cause: error });
     } finally {
       await scoped.stopAll();
@@ -191,6 +197,8 @@ export class ChildSet {
  */
 export function scriptCommand(script: string, args: readonly string[]): { command: string; args: string[] } {
   if (process.versions.bun !== undefined) return { command: process.execPath, args: [script, ...args] };
-  if (process.versions.deno !== undefined) return { command: process.execPath, args: ["run", "-A", script, ...args] };
+  if (process.versions.deno !== undefined) {
+    return { command: process.execPath, args: ["run", "-A", script, ...args] };
+  }
   throw new Error("Cannot run helper scripts: this runtime is neither Deno nor Bun");
 }

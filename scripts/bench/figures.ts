@@ -53,7 +53,12 @@ const latencyRows = (size: string, label: string, upstream: number, target: numb
     upstream,
     target: { op: "<=", value: target },
   },
-  { key: `latency.${size}.addedP99Ms`, label: `added latency ${label}, p99`, unit: "ms", get: (r) => r.latency?.[size]?.addedMs.p99 },
+  {
+    key: `latency.${size}.addedP99Ms`,
+    label: `added latency ${label}, p99`,
+    unit: "ms",
+    get: (r) => r.latency?.[size]?.addedMs.p99,
+  },
 ];
 
 /**
@@ -91,7 +96,12 @@ const throughputRows = (size: string, upstream: number): FigureRow[] => [
     unit: "ms",
     get: (r) => r.throughput?.[size]?.warm?.proxyCpuMsPerScrape,
   },
-  { key: `throughput.${size}.errors`, label: `throughput ${size}: errors`, unit: "count", get: (r) => r.throughput?.[size]?.errors },
+  {
+    key: `throughput.${size}.errors`,
+    label: `throughput ${size}: errors`,
+    unit: "count",
+    get: (r) => r.throughput?.[size]?.errors,
+  },
   {
     key: `throughput.${size}.proxyCpuMsPerScrape`,
     label: `throughput ${size}: proxy CPU per scrape, first 10 s`,
@@ -107,7 +117,8 @@ const throughputRows = (size: string, upstream: number): FigureRow[] => [
   },
 ];
 
-const idlePoint = (r: ImplementationResults, clients: number) => r.idleMemory?.points.find((p) => p.clients === clients);
+const idlePoint = (r: ImplementationResults, clients: number) =>
+  r.idleMemory?.points.find((p) => p.clients === clients);
 
 /** Every row, in print order. Keys are stable: the JSON's `targets` refer to them. */
 export const FIGURE_ROWS: readonly FigureRow[] = [
@@ -117,8 +128,20 @@ export const FIGURE_ROWS: readonly FigureRow[] = [
   ...latencyRows("nodeExporterGzip", "node exporter gzip", 2.1, 2.1),
   ...throughputRows("1KiB", 1350),
   ...throughputRows("100KiB", 624),
-  { key: "idleMemory.1000", label: "proxy memory per idle client at 1,000", unit: "KB", get: (r) => div(idlePoint(r, 1000)?.bytesPerClient, KB), upstream: 20.0 },
-  { key: "idleMemory.5000", label: "proxy memory per idle client at 5,000", unit: "KB", get: (r) => div(idlePoint(r, 5000)?.bytesPerClient, KB), upstream: 18.7 },
+  {
+    key: "idleMemory.1000",
+    label: "proxy memory per idle client at 1,000",
+    unit: "KB",
+    get: (r) => div(idlePoint(r, 1000)?.bytesPerClient, KB),
+    upstream: 20.0,
+  },
+  {
+    key: "idleMemory.5000",
+    label: "proxy memory per idle client at 5,000",
+    unit: "KB",
+    get: (r) => div(idlePoint(r, 5000)?.bytesPerClient, KB),
+    upstream: 18.7,
+  },
   {
     key: "idleMemory.10000",
     label: "proxy memory per idle client at 10,000",
@@ -126,7 +149,12 @@ export const FIGURE_ROWS: readonly FigureRow[] = [
     get: (r) => div(idlePoint(r, 10_000)?.bytesPerClient, KB),
     target: { op: "<=", value: 8 },
   },
-  { key: "idleMemory.returnedShare", label: "idle memory given back after closing", unit: "share", get: (r) => r.idleMemory?.returnedShare },
+  {
+    key: "idleMemory.returnedShare",
+    label: "idle memory given back after closing",
+    unit: "share",
+    get: (r) => r.idleMemory?.returnedShare,
+  },
   {
     key: "largeScrape.proxyRaisedMB",
     label: "100 MiB scrape: proxy peak memory raised by",
@@ -149,15 +177,65 @@ export const FIGURE_ROWS: readonly FigureRow[] = [
     upstream: 16.6,
     target: { op: "<=", value: 50 },
   },
-  { key: "startup.clientListenMs", label: "client time to listen (metrics port), median", unit: "ms", get: (r) => r.startup?.client.listenMs.median },
-  { key: "startup.proxyHelpMs", label: "proxy --help, median", unit: "ms", get: (r) => r.startup?.proxyHelpMs.median, upstream: 13 },
-  { key: "startup.proxyRssMB", label: "proxy RSS at start", unit: "MB", get: (r) => div(r.startup?.proxy.rssBytes, MB), upstream: 9.1 },
-  { key: "startup.clientRssMB", label: "client RSS at start", unit: "MB", get: (r) => div(r.startup?.client.rssBytes, MB), upstream: 9.7 },
-  { key: "startup.proxyBinaryMB", label: "proxy binary size", unit: "MB", get: (r) => div(r.startup?.binaryBytes.proxy, MB), upstream: 13.7 },
-  { key: "startup.clientBinaryMB", label: "client binary size", unit: "MB", get: (r) => div(r.startup?.binaryBytes.client, MB), upstream: 14.2 },
-  { key: "linkBytes.gzipUp", label: "link bytes per scrape, client to proxy, gzip", unit: "bytes", get: (r) => r.linkBytes?.gzip.upBytesPerScrape },
-  { key: "linkBytes.plainUp", label: "link bytes per scrape, client to proxy, plain", unit: "bytes", get: (r) => r.linkBytes?.plain.upBytesPerScrape },
-  { key: "linkBytes.gzipDown", label: "link bytes per scrape, proxy to client, gzip", unit: "bytes", get: (r) => r.linkBytes?.gzip.downBytesPerScrape },
+  {
+    key: "startup.clientListenMs",
+    label: "client time to listen (metrics port), median",
+    unit: "ms",
+    get: (r) => r.startup?.client.listenMs.median,
+  },
+  {
+    key: "startup.proxyHelpMs",
+    label: "proxy --help, median",
+    unit: "ms",
+    get: (r) => r.startup?.proxyHelpMs.median,
+    upstream: 13,
+  },
+  {
+    key: "startup.proxyRssMB",
+    label: "proxy RSS at start",
+    unit: "MB",
+    get: (r) => div(r.startup?.proxy.rssBytes, MB),
+    upstream: 9.1,
+  },
+  {
+    key: "startup.clientRssMB",
+    label: "client RSS at start",
+    unit: "MB",
+    get: (r) => div(r.startup?.client.rssBytes, MB),
+    upstream: 9.7,
+  },
+  {
+    key: "startup.proxyBinaryMB",
+    label: "proxy binary size",
+    unit: "MB",
+    get: (r) => div(r.startup?.binaryBytes.proxy, MB),
+    upstream: 13.7,
+  },
+  {
+    key: "startup.clientBinaryMB",
+    label: "client binary size",
+    unit: "MB",
+    get: (r) => div(r.startup?.binaryBytes.client, MB),
+    upstream: 14.2,
+  },
+  {
+    key: "linkBytes.gzipUp",
+    label: "link bytes per scrape, client to proxy, gzip",
+    unit: "bytes",
+    get: (r) => r.linkBytes?.gzip.upBytesPerScrape,
+  },
+  {
+    key: "linkBytes.plainUp",
+    label: "link bytes per scrape, client to proxy, plain",
+    unit: "bytes",
+    get: (r) => r.linkBytes?.plain.upBytesPerScrape,
+  },
+  {
+    key: "linkBytes.gzipDown",
+    label: "link bytes per scrape, proxy to client, gzip",
+    unit: "bytes",
+    get: (r) => r.linkBytes?.gzip.downBytesPerScrape,
+  },
   ...[10, 5000].flatMap((n): FigureRow[] => [
     {
       key: `latencyVsClients.${n}.addedMedianMs`,

@@ -25,7 +25,11 @@ export function serveRpc(ready: unknown, handlers: Handlers, onExit: () => void 
     partial = lines.pop() ?? "";
     for (const line of lines) {
       if (line.trim() === "") continue;
-      const { id, cmd, params } = JSON.parse(line) as { id: number; cmd: string; params: Record<string, unknown> };
+      const { id, cmd, params } = JSON.parse(line) as {
+        id: number;
+        cmd: string;
+        params: Record<string, unknown>;
+      };
       const handler = handlers[cmd];
       Promise.resolve()
         .then(() => {
@@ -33,7 +37,9 @@ export function serveRpc(ready: unknown, handlers: Handlers, onExit: () => void 
           return handler(params ?? {});
         })
         .then((result) => write({ id, result: result ?? null }))
-        .catch((error: unknown) => write({ id, error: error instanceof Error ? error.message : String(error) }));
+        .catch((error: unknown) =>
+          write({ id, error: error instanceof Error ? error.message : String(error) })
+        );
     }
   });
   const quit = () => {
@@ -58,7 +64,9 @@ export class RpcChild {
     let announce: (value: unknown) => void = () => {};
     this.ready = new Promise((resolve, reject) => {
       announce = resolve;
-      void this.child.exited.then(() => reject(new Error(`${name} exited before it was ready:\n${this.child.describe()}`)));
+      void this.child.exited.then(() =>
+        reject(new Error(`${name} exited before it was ready:\n${this.child.describe()}`))
+      );
     });
     // Only waitReady() reports a failure to start; an exit after that must not count as unhandled.
     this.ready.catch(() => {});
@@ -73,7 +81,9 @@ export class RpcChild {
       else waiting.resolve(message.result);
     });
     void this.child.exited.then(() => {
-      for (const waiting of this.#pending.values()) waiting.reject(new Error(`${name} exited:\n${this.child.describe()}`));
+      for (const waiting of this.#pending.values()) {
+        waiting.reject(new Error(`${name} exited:\n${this.child.describe()}`));
+      }
       this.#pending.clear();
     });
   }
@@ -96,7 +106,10 @@ export class RpcChild {
 export async function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`)),
+      timeoutMs,
+    );
   });
   try {
     return await Promise.race([promise, timeout]);

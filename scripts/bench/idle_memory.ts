@@ -55,9 +55,14 @@ export async function idleMemorySection(lab: Lab, children: ChildSet): Promise<I
   const afterCloseMs = lab.quick ? 500 : 5000;
   return await children.scope(async (scoped) => {
     const proxy = await startProxy(scoped, lab.impl);
-    const pollers = new RpcChild(scoped, "idle pollers", new URL("./idle_pollers.ts", import.meta.url).pathname, [
-      `--proxy=127.0.0.1:${proxy.port}`,
-    ]);
+    const pollers = new RpcChild(
+      scoped,
+      "idle pollers",
+      new URL("./idle_pollers.ts", import.meta.url).pathname,
+      [
+        `--proxy=127.0.0.1:${proxy.port}`,
+      ],
+    );
     await pollers.waitReady();
     // One request of each kind first, so lazily loaded code is not counted as per-client memory.
     await pollers.call("open", { count: 1, prefix: "warmup" });

@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   const { values } = parseArgs({ options: { proxy: { type: "string" } } });
   const [host, portText] = (values.proxy ?? "").split(":");
   const port = Number(portText);
-  if (host === undefined || !host.startsWith("127.") || !(port > 0)) throw new RangeError(`Bad --proxy "${values.proxy}"`);
+  if (host === undefined || !host.startsWith("127.") || !(port > 0)) {
+    throw new RangeError(`Bad --proxy "${values.proxy}"`);
+  }
   const sockets = new Set<Socket>();
   let answered = 0;
   let failed = 0;

@@ -47,11 +47,20 @@ export function hostAddress(n: number): string {
  * Waits until 127.0.0.1:`port` accepts a connection, trying every `intervalMs`; fails at once when `child`
  * exits and after `timeoutMs`.
  */
-export async function waitForListen(port: number, child: Child, timeoutMs = 15_000, intervalMs = 20): Promise<void> {
+export async function waitForListen(
+  port: number,
+  child: Child,
+  timeoutMs = 15_000,
+  intervalMs = 20,
+): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!(await acceptsConnections(port))) {
-    if (!child.running) throw new Error(`${child.name} exited before listening on ${port}:\n${child.describe()}`);
-    if (performance.now() > deadline) throw new Error(`${child.name} did not listen on ${port} within ${timeoutMs} ms:\n${child.describe()}`);
+    if (!child.running) {
+      throw new Error(`${child.name} exited before listening on ${port}:\n${child.describe()}`);
+    }
+    if (performance.now() > deadline) {
+      throw new Error(`${child.name} did not listen on ${port} within ${timeoutMs} ms:\n${child.describe()}`);
+    }
     await sleep(intervalMs);
   }
 }
@@ -73,7 +82,12 @@ export async function startProxy(children: ChildSet, impl: Implementation): Prom
  * upstream's client has no way to turn it off, and an empty address would make it bind port 80 on
  * every interface.
  */
-export async function startClient(children: ChildSet, impl: Implementation, proxyUrl: string, fqdn: string): Promise<Child> {
+export async function startClient(
+  children: ChildSet,
+  impl: Implementation,
+  proxyUrl: string,
+  fqdn: string,
+): Promise<Child> {
   const metricsPort = await freePort();
   return children.spawn({
     name: `${impl.label} client ${fqdn}`,
@@ -107,12 +121,18 @@ export async function waitForClients(
     try {
       seen = await listClients(proxy.port);
       const listed = new Set(seen);
-      if (seen.length >= (wanted.count ?? 0) && (wanted.names ?? []).every((name) => listed.has(name))) return;
+      if (seen.length >= (wanted.count ?? 0) && (wanted.names ?? []).every((name) => listed.has(name))) {
+        return;
+      }
     } catch {
       // Not answering yet: try again until the deadline.
     }
     if (performance.now() > deadline) {
-      throw new Error(`/clients listed ${seen.length} clients after ${timeoutMs} ms, wanted ${JSON.stringify(wanted).slice(0, 200)}`);
+      throw new Error(
+        `/clients listed ${seen.length} clients after ${timeoutMs} ms, wanted ${
+          JSON.stringify(wanted).slice(0, 200)
+        }`,
+      );
     }
     await sleep(intervalMs);
   }

@@ -47,7 +47,11 @@ function sampleRss(pids: readonly number[], intervalMs: number): () => number[] 
 }
 
 /** Runs the section: 100 MiB (1 MiB when quick). */
-export async function largeScrapeSection(lab: Lab, children: ChildSet, prepare: (size: number) => Promise<void>): Promise<LargeScrapeResult> {
+export async function largeScrapeSection(
+  lab: Lab,
+  children: ChildSet,
+  prepare: (size: number) => Promise<void>,
+): Promise<LargeScrapeResult> {
   const size = lab.quick ? 1024 * 1024 : 100 * 1024 * 1024;
   await prepare(size);
   return await children.scope(async (scoped) => {
@@ -57,10 +61,15 @@ export async function largeScrapeSection(lab: Lab, children: ChildSet, prepare: 
     const connection = new KeepAliveConnection("127.0.0.1", proxy.port);
     try {
       const scrape = async (bytes: number) => {
-        const head = scrapeHead({ url: `http://127.0.0.1:${lab.targetPort}/bytes/${bytes}`, timeoutSeconds: 120 }, true);
+        const head = scrapeHead({
+          url: `http://127.0.0.1:${lab.targetPort}/bytes/${bytes}`,
+          timeoutSeconds: 120,
+        }, true);
         const response = await connection.request(head, 130_000);
         if (response.status !== 200 || response.bodyBytes !== bytes) {
-          throw new Error(`Scrape of ${bytes} bytes answered ${response.status} with ${response.bodyBytes} bytes`);
+          throw new Error(
+            `Scrape of ${bytes} bytes answered ${response.status} with ${response.bodyBytes} bytes`,
+          );
         }
       };
       await scrape(1024);

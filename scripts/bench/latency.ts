@@ -8,7 +8,7 @@ import { ChildSet } from "./children.ts";
 import { RpcChild } from "./helper_rpc.ts";
 import { type Lab, type RunningProxy, startClient, startProxy, waitForClients } from "./lab.ts";
 import { KeepAliveConnection, scrapeHead } from "./raw_http.ts";
-import { round, type Summary, summarize } from "./stats.ts";
+import { round, summarize, type Summary } from "./stats.ts";
 
 /** Latency figures in milliseconds. */
 export interface LatencyResult {
@@ -41,9 +41,11 @@ export async function measureAddedLatency(proxyPort: number, plan: LatencyPlan):
   const timed = async (connection: KeepAliveConnection, head: string) => {
     const how = connection === direct ? "direct" : `proxied (via 127.0.0.1:${proxyPort})`;
     const started = performance.now();
-    const response = await connection.request(head, (SCRAPE_TIMEOUT_SECONDS + 5) * 1000).catch((error: Error) => {
-      throw new Error(`${how} scrape of ${plan.url} failed: ${error.message}`, { cause: error });
-    });
+    const response = await connection.request(head, (SCRAPE_TIMEOUT_SECONDS + 5) * 1000).catch(
+      (error: Error) => {
+        throw new Error(`${how} scrape of ${plan.url} failed: ${error.message}`, { cause: error });
+      },
+    );
     const elapsed = performance.now() - started;
     if (response.status !== 200) throw new Error(`${how} scrape of ${plan.url} answered ${response.status}`);
     return { elapsed, bytes: response.bodyBytes };
@@ -128,16 +130,24 @@ export async function latencySection(lab: Lab, children: ChildSet): Promise<Reco
 }
 
 /** Section 7: added latency (1 KiB) with 10 and with 5,000 clients connected, all but one idle. */
-export async function latencyVsClientsSection(lab: Lab, children: ChildSet): Promise<Record<string, LatencyResult>> {
+export async function latencyVsClientsSection(
+  lab: Lab,
+  children: ChildSet,
+): Promise<Record<string, LatencyResult>> {
   const counts = lab.quick ? [2, 20] : [10, 5000];
   const pairs = lab.quick ? 10 : 500;
   return await children.scope(async (scoped) => {
     const proxy: RunningProxy = await startProxy(scoped, lab.impl);
     await startClient(scoped, lab.impl, `http://127.0.0.1:${proxy.port}/`, "127.0.0.1");
     await waitForClients(proxy, { names: ["127.0.0.1"] });
-    const pollers = new RpcChild(scoped, "idle pollers", new URL("./idle_pollers.ts", import.meta.url).pathname, [
-      `--proxy=127.0.0.1:${proxy.port}`,
-    ]);
+    const pollers = new RpcChild(
+      scoped,
+      "idle pollers",
+      new URL("./idle_pollers.ts", import.meta.url).pathname,
+      [
+        `--proxy=127.0.0.1:${proxy.port}`,
+      ],
+    );
     await pollers.waitReady();
     const results: Record<string, LatencyResult> = {};
     let idle = 0;
@@ -147,7 +157,12 @@ export async function latencyVsClientsSection(lab: Lab, children: ChildSet): Pro
       await waitForClients(proxy, { count }, 60_000, 250);
       lab.log(`latency with ${count} clients: ${pairs} pairs`);
       const url = `http://127.0.0.1:${lab.targetPort}/bytes/1024`;
-      results[String(count)] = await measureAddedLatency(proxy.port, { url, gzip: false, pairs, warmupPairs: 20 });
+      results[String(count)] = await measureAddedLatency(proxy.port, {
+        url,
+        gzip: false,
+        pairs,
+        warmupPairs: 20,
+      });
     }
     return results;
   });

@@ -44,10 +44,14 @@ async function main(): Promise<void> {
   const timeoutSeconds = Number(values["timeout-seconds"]);
   const expectBytes = values["expect-bytes"] === undefined ? undefined : Number(values["expect-bytes"]);
   const [host, port] = (values.via ?? "").split(":");
-  const heads = urls.map((url) => scrapeHead({ url, gzip: values.gzip, timeoutSeconds }, values.via !== undefined));
+  const heads = urls.map((url) =>
+    scrapeHead({ url, gzip: values.gzip, timeoutSeconds }, values.via !== undefined)
+  );
   const connect = (url: string) => {
     const target = new URL(url);
-    return values.via !== undefined ? new KeepAliveConnection(host!, Number(port)) : new KeepAliveConnection(target.hostname, Number(target.port));
+    return values.via !== undefined
+      ? new KeepAliveConnection(host!, Number(port))
+      : new KeepAliveConnection(target.hostname, Number(target.port));
   };
 
   let running = false;
@@ -99,7 +103,14 @@ async function main(): Promise<void> {
     },
     mark: (): LoadMark => {
       const now = performance.now();
-      const mark = { seconds: (now - since) / 1000, ok, errors, errorSamples, latenciesMs: latencies, bodyBytes };
+      const mark = {
+        seconds: (now - since) / 1000,
+        ok,
+        errors,
+        errorSamples,
+        latenciesMs: latencies,
+        bodyBytes,
+      };
       since = now;
       ok = errors = bodyBytes = 0;
       errorSamples = [];

@@ -10,7 +10,10 @@ describe("proc_stat", () => {
   });
 
   it("parseStatusBytes() reads VmHWM in bytes", () => {
-    assert.equal(parseStatusBytes("Name:\tproxy\nVmHWM:\t   2048 kB\nVmRSS:\t 1024 kB\n", "VmHWM"), 2048 * 1024);
+    assert.equal(
+      parseStatusBytes("Name:\tproxy\nVmHWM:\t   2048 kB\nVmRSS:\t 1024 kB\n", "VmHWM"),
+      2048 * 1024,
+    );
   });
 
   it("parseStatusBytes() names the missing field", () => {

@@ -31,10 +31,14 @@ export interface ScrapeSpec {
  */
 export function scrapeHead(spec: ScrapeSpec, viaProxy: boolean): string {
   const url = new URL(spec.url);
-  const target = viaProxy ? `${url.protocol}//${url.host}${url.pathname}${url.search}` : `${url.pathname}${url.search}`;
+  const target = viaProxy
+    ? `${url.protocol}//${url.host}${url.pathname}${url.search}`
+    : `${url.pathname}${url.search}`;
   const lines = [`GET ${target} HTTP/1.1`, `Host: ${url.host}`, "User-Agent: pushprox-bench", "Accept: */*"];
   if (spec.gzip) lines.push("Accept-Encoding: gzip");
-  if (spec.timeoutSeconds !== undefined) lines.push(`X-Prometheus-Scrape-Timeout-Seconds: ${spec.timeoutSeconds}`);
+  if (spec.timeoutSeconds !== undefined) {
+    lines.push(`X-Prometheus-Scrape-Timeout-Seconds: ${spec.timeoutSeconds}`);
+  }
   return `${lines.join("\r\n")}\r\n\r\n`;
 }
 
@@ -71,10 +75,15 @@ export class KeepAliveConnection {
    * @throws {Error} on a connection failure, a malformed response, or after `timeoutMs`.
    */
   async request(head: string, timeoutMs: number): Promise<ReadResponse> {
-    if (this.#waiting !== null) throw new Error("KeepAliveConnection.request() called while a request is in flight");
+    if (this.#waiting !== null) {
+      throw new Error("KeepAliveConnection.request() called while a request is in flight");
+    }
     const socket = this.#socket ?? await this.#connect();
     const response = new Promise<ReadResponse>((resolve, reject) => (this.#waiting = { resolve, reject }));
-    const timer = setTimeout(() => this.#fail(new Error(`No response from ${this.host}:${this.port} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => this.#fail(new Error(`No response from ${this.host}:${this.port} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     socket.write(head, "latin1");
     try {
       const result = await response;

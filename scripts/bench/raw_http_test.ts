@@ -11,17 +11,27 @@ describe("raw_http", () => {
     res.writeHead(200, { "content-type": "text/plain" });
     res.end("x".repeat(3000));
   });
-  const listening = new Promise<number>((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port)));
-  after(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  const listening = new Promise<number>((resolve) =>
+    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port))
+  );
+  after(() =>
+    new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    })
+  );
 
   it("scrapeHead() writes an absolute-form request line for the proxy and origin-form for the target", () => {
     const spec = { url: "http://127.0.0.2:9100/metrics?a=1", gzip: true, timeoutSeconds: 10 };
-    assert.match(scrapeHead(spec, true), /^GET http:\/\/127\.0\.0\.2:9100\/metrics\?a=1 HTTP\/1\.1\r\nHost: 127\.0\.0\.2:9100\r\n/);
+    assert.match(
+      scrapeHead(spec, true),
+      /^GET http:\/\/127\.0\.0\.2:9100\/metrics\?a=1 HTTP\/1\.1\r\nHost: 127\.0\.0\.2:9100\r\n/,
+    );
     assert.match(scrapeHead(spec, false), /^GET \/metrics\?a=1 HTTP\/1\.1\r\n/);
-    assert.match(scrapeHead(spec, false), /\r\nAccept-Encoding: gzip\r\nX-Prometheus-Scrape-Timeout-Seconds: 10\r\n\r\n$/);
+    assert.match(
+      scrapeHead(spec, false),
+      /\r\nAccept-Encoding: gzip\r\nX-Prometheus-Scrape-Timeout-Seconds: 10\r\n\r\n$/,
+    );
   });
 
   it("KeepAliveConnection.request() sends requests as written and reuses one connection", async () => {

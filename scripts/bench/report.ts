@@ -58,7 +58,11 @@ function ratio(a: number | undefined, b: number | undefined): string {
  * The report table: our figures, the compared implementation's when given, upstream's reference figures
  * from the notes with the ratio, and each target with pass or miss.
  */
-export function renderTable(ours: ImplementationResults, compare: ImplementationResults | undefined, quick: boolean): string {
+export function renderTable(
+  ours: ImplementationResults,
+  compare: ImplementationResults | undefined,
+  quick: boolean,
+): string {
   const header = ["measure", "unit", "ours"];
   if (compare) header.push("compare", "ours/compare");
   header.push("upstream (reference, from notes)", "ours/upstream", "target", "result");
@@ -81,14 +85,20 @@ export function renderTable(ours: ImplementationResults, compare: Implementation
     rows.push(cells);
   }
   const widths = header.map((_, i) => Math.max(...rows.map((cells) => cells[i]!.length)));
-  const lines = rows.map((cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  "));
+  const lines = rows.map((cells) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ")
+  );
   lines.splice(1, 0, widths.map((w) => "-".repeat(w)).join("  "));
   const notes = [
     "KB and MB are 1,000 and 1,000,000 bytes. Latency is proxied minus direct per alternating pair.",
     "Upstream figures were measured on another machine of this project; the notes give no p99 for them.",
   ];
   if (quick) notes.unshift("QUICK RUN: tiny sizes and counts; figures and pass/miss mean nothing.");
-  for (const [section, message] of Object.entries(ours.errors)) notes.push(`ours: section ${section} failed: ${message}`);
-  for (const [section, message] of Object.entries(compare?.errors ?? {})) notes.push(`compare: section ${section} failed: ${message}`);
+  for (const [section, message] of Object.entries(ours.errors)) {
+    notes.push(`ours: section ${section} failed: ${message}`);
+  }
+  for (const [section, message] of Object.entries(compare?.errors ?? {})) {
+    notes.push(`compare: section ${section} failed: ${message}`);
+  }
   return [...lines, "", ...notes].join("\n");
 }

@@ -122,7 +122,9 @@ export class ResponseParser {
       this.#head.push(chunk.slice(from));
       this.#headLength += chunk.length - from;
       this.#headTail = window.slice(Math.max(0, window.length - 3));
-      if (this.#headLength > MAX_HEAD_BYTES) throw new SyntaxError(`Response head exceeds ${MAX_HEAD_BYTES} bytes`);
+      if (this.#headLength > MAX_HEAD_BYTES) {
+        throw new SyntaxError(`Response head exceeds ${MAX_HEAD_BYTES} bytes`);
+      }
       return chunk.length;
     }
     const used = found + 4 - tail.length;
@@ -163,7 +165,9 @@ export class ResponseParser {
       this.#state = { kind: "chunk-size" };
     } else if (length !== undefined) {
       const remaining = Number(length);
-      if (!Number.isSafeInteger(remaining) || remaining < 0) throw new SyntaxError(`Bad Content-Length "${length}"`);
+      if (!Number.isSafeInteger(remaining) || remaining < 0) {
+        throw new SyntaxError(`Bad Content-Length "${length}"`);
+      }
       this.#state = { kind: "length", remaining };
     } else {
       this.#state = { kind: "until-eof" };
@@ -205,7 +209,9 @@ export class ResponseParser {
 
 function parseChunkSize(line: string): number {
   const text = line.split(";")[0]!.trim();
-  if (!/^[0-9a-fA-F]{1,12}$/.test(text)) throw new SyntaxError(`Cannot parse chunk size "${text.slice(0, 20)}"`);
+  if (!/^[0-9a-fA-F]{1,12}$/.test(text)) {
+    throw new SyntaxError(`Cannot parse chunk size "${text.slice(0, 20)}"`);
+  }
   return parseInt(text, 16);
 }
 

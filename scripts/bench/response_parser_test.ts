@@ -12,7 +12,9 @@ function feedBytewise(parser: ResponseParser, text: string) {
 
 describe("ResponseParser", () => {
   it("ResponseParser.feed() reads a Content-Length body and counts its bytes", () => {
-    const [response, ...rest] = new ResponseParser().feed(bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"));
+    const [response, ...rest] = new ResponseParser().feed(
+      bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"),
+    );
     assert.equal(rest.length, 0);
     assert.equal(response!.status, 200);
     assert.equal(response!.bodyBytes, 5);
@@ -20,7 +22,8 @@ describe("ResponseParser", () => {
   });
 
   it("ResponseParser.feed() removes chunk framing and reads trailers, even split byte by byte", () => {
-    const text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\na;x=y\r\n0123456789\r\n0\r\nT: 1\r\n\r\n";
+    const text =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\na;x=y\r\n0123456789\r\n0\r\nT: 1\r\n\r\n";
     const responses = feedBytewise(new ResponseParser(), text);
     assert.equal(responses.length, 1);
     assert.equal(responses[0]!.bodyBytes, 13);
@@ -50,7 +53,10 @@ describe("ResponseParser", () => {
   });
 
   it("ResponseParser.feed() rejects a status line that is not HTTP", () => {
-    assert.throws(() => new ResponseParser().feed(bytes("SSH-2.0-OpenSSH\r\n\r\n")), /Cannot parse status line/);
+    assert.throws(
+      () => new ResponseParser().feed(bytes("SSH-2.0-OpenSSH\r\n\r\n")),
+      /Cannot parse status line/,
+    );
   });
 
   it("ResponseParser.feed() rejects a chunk size that is not hexadecimal", () => {

@@ -53,10 +53,20 @@ async function main(): Promise<void> {
     },
   });
   const proxy = new URL(values.proxy ?? "");
-  if (!proxy.hostname.startsWith("127.")) throw new RangeError(`Refusing a proxy outside 127.0.0.0/8: ${values.proxy}`);
+  if (!proxy.hostname.startsWith("127.")) {
+    throw new RangeError(`Refusing a proxy outside 127.0.0.0/8: ${values.proxy}`);
+  }
   const count = Number(values.count);
   const payload = metricText(Number(values["payload-bytes"]));
-  const stats = { clients: count, polls: 0, idleAnswers: 0, scrapes: 0, pollErrors: 0, pushErrors: 0, errorSamples: [] as string[] };
+  const stats = {
+    clients: count,
+    polls: 0,
+    idleAnswers: 0,
+    scrapes: 0,
+    pollErrors: 0,
+    pushErrors: 0,
+    errorSamples: [] as string[],
+  };
   const note = (message: string) => {
     if (stats.errorSamples.length < 10) stats.errorSamples.push(message);
   };
@@ -66,12 +76,19 @@ async function main(): Promise<void> {
     const extra: Array<readonly [string, string]> = [["Id", id]];
     if (timeout !== undefined) extra.push(["X-Prometheus-Scrape-Timeout", timeout]);
     const body = serializeScrapeResponse(
-      { status: 200, statusText: "OK", headers: [["Content-Type", "text/plain; version=0.0.4; charset=utf-8"]] },
+      {
+        status: 200,
+        statusText: "OK",
+        headers: [["Content-Type", "text/plain; version=0.0.4; charset=utf-8"]],
+      },
       new Blob([payload as Uint8Array<ArrayBuffer>]).stream(),
       { contentLength: payload.length, extraHeaders: extra },
     );
     const bytes = await collect(body);
-    const response = await fetch(new URL("push", proxy), { method: "POST", body: bytes as Uint8Array<ArrayBuffer> });
+    const response = await fetch(new URL("push", proxy), {
+      method: "POST",
+      body: bytes as Uint8Array<ArrayBuffer>,
+    });
     await response.arrayBuffer();
     if (!response.ok) throw new Error(`push answered ${response.status}`);
   }
@@ -100,7 +117,9 @@ async function main(): Promise<void> {
         await new Promise((resolve) => setTimeout(resolve, 200));
         continue;
       }
-      const timeout = request.headers.find(([name]) => name.toLowerCase() === "x-prometheus-scrape-timeout-seconds")?.[1];
+      const timeout = request.headers.find(([name]) =>
+        name.toLowerCase() === "x-prometheus-scrape-timeout-seconds"
+      )?.[1];
       try {
         await push(request.id, timeout);
         stats.scrapes++;

@@ -5,12 +5,12 @@
  * @module
  */
 import { statSync } from "node:fs";
-import { freePort, acceptsConnections } from "../../test/support/ports.ts";
+import { acceptsConnections, freePort } from "../../test/support/ports.ts";
 import { sleep } from "../../test/support/wait.ts";
 import type { Child, ChildSet } from "./children.ts";
 import { type Lab, startProxy } from "./lab.ts";
 import { rssBytes } from "./proc_stat.ts";
-import { type Summary, summarize } from "./stats.ts";
+import { summarize, type Summary } from "./stats.ts";
 import { roundSummary } from "./latency.ts";
 
 /** Startup of one program. */
@@ -32,14 +32,19 @@ export interface StartupResult {
 const RSS_DELAY_MS = 300;
 
 /** Spawns, polls the port every millisecond, returns ms until it listened and the RSS a little later. */
-async function timeToListen(spawn: (port: number) => Child, timeoutMs = 10_000): Promise<{ ms: number; rss: number }> {
+async function timeToListen(
+  spawn: (port: number) => Child,
+  timeoutMs = 10_000,
+): Promise<{ ms: number; rss: number }> {
   const port = await freePort();
   const started = performance.now();
   const child = spawn(port);
   try {
     while (!(await acceptsConnections(port))) {
       if (!child.running) throw new Error(`${child.name} exited before listening:\n${child.describe()}`);
-      if (performance.now() - started > timeoutMs) throw new Error(`${child.name} did not listen within ${timeoutMs} ms`);
+      if (performance.now() - started > timeoutMs) {
+        throw new Error(`${child.name} did not listen within ${timeoutMs} ms`);
+      }
       await sleep(1);
     }
     const ms = performance.now() - started;
@@ -52,7 +57,11 @@ async function timeToListen(spawn: (port: number) => Child, timeoutMs = 10_000):
 
 function figures(samples: Array<{ ms: number; rss: number }>): StartupFigures {
   const rss = samples.map((s) => s.rss).sort((a, b) => a - b);
-  return { runs: samples.length, listenMs: roundSummary(summarize(samples.map((s) => s.ms))), rssBytes: rss[Math.floor(rss.length / 2)]! };
+  return {
+    runs: samples.length,
+    listenMs: roundSummary(summarize(samples.map((s) => s.ms))),
+    rssBytes: rss[Math.floor(rss.length / 2)]!,
+  };
 }
 
 /** Runs the section, 20 runs per figure (3 when quick). */
@@ -63,20 +72,32 @@ export async function startupSection(lab: Lab, children: ChildSet): Promise<Star
     lab.log(`startup: ${runs} runs each`);
     const proxySamples = [];
     for (let i = 0; i < runs; i++) {
-      proxySamples.push(await timeToListen((port) =>
-        scoped.spawn({ name: "proxy (startup)", command: impl.proxyBin, args: [`--web.listen-address=127.0.0.1:${port}`] })
-      ));
+      proxySamples.push(
+        await timeToListen((port) =>
+          scoped.spawn({
+            name: "proxy (startup)",
+            command: impl.proxyBin,
+            args: [`--web.listen-address=127.0.0.1:${port}`],
+          })
+        ),
+      );
     }
     const proxy = await startProxy(scoped, impl);
     const clientSamples = [];
     for (let i = 0; i < runs; i++) {
-      clientSamples.push(await timeToListen((port) =>
-        scoped.spawn({
-          name: "client (startup)",
-          command: impl.clientBin,
-          args: [`--proxy-url=http://127.0.0.1:${proxy.port}/`, `--fqdn=startup${i}.bench`, `--metrics-addr=127.0.0.1:${port}`],
-        })
-      ));
+      clientSamples.push(
+        await timeToListen((port) =>
+          scoped.spawn({
+            name: "client (startup)",
+            command: impl.clientBin,
+            args: [
+              `--proxy-url=http://127.0.0.1:${proxy.port}/`,
+              `--fqdn=startup${i}.bench`,
+              `--metrics-addr=127.0.0.1:${port}`,
+            ],
+          })
+        ),
+      );
     }
     const helpMs: number[] = [];
     for (let i = 0; i < runs; i++) {

@@ -32,7 +32,9 @@ export function metricText(size: number): Uint8Array {
   }
   const block = new TextEncoder().encode(lines.join(""));
   const out = new Uint8Array(size);
-  for (let at = 0; at < size; at += block.length) out.set(block.subarray(0, Math.min(block.length, size - at)), at);
+  for (let at = 0; at < size; at += block.length) {
+    out.set(block.subarray(0, Math.min(block.length, size - at)), at);
+  }
   if (size > 0) out[size - 1] = 0x0a;
   return out;
 }
@@ -50,7 +52,9 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { hosts: { type: "string", default: "127.0.0.1" } } });
   const hosts = values.hosts.split(",").filter((host) => host !== "");
-  if (hosts.some((host) => !host.startsWith("127."))) throw new RangeError(`Refusing to listen outside 127.0.0.0/8: ${values.hosts}`);
+  if (hosts.some((host) => !host.startsWith("127."))) {
+    throw new RangeError(`Refusing to listen outside 127.0.0.0/8: ${values.hosts}`);
+  }
   const plain = new Map<number, Uint8Array>();
   const gzipped = new Map<number, Uint8Array>();
   const bodyOf = (size: number) => plain.get(size) ?? plain.set(size, metricText(size)).get(size)!;
@@ -62,7 +66,9 @@ async function main(): Promise<void> {
       return;
     }
     const gzip = match[1] === "negotiate" && /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
-    const body = gzip ? gzipped.get(size) ?? gzipped.set(size, gzipSync(bodyOf(size))).get(size)! : bodyOf(size);
+    const body = gzip
+      ? gzipped.get(size) ?? gzipped.set(size, gzipSync(bodyOf(size))).get(size)!
+      : bodyOf(size);
     const headers: Record<string, string> = {
       "content-type": "text/plain; version=0.0.4; charset=utf-8",
       "content-length": String(body.length),

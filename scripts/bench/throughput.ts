@@ -13,7 +13,7 @@ import { hostAddress, type Lab, startClient, startProxy, waitForClients } from "
 import type { LoadMark } from "./load_gen.ts";
 import { roundSummary } from "./latency.ts";
 import { cpuMs, rssBytes, totalCpuMs } from "./proc_stat.ts";
-import { round, type Summary, summarize } from "./stats.ts";
+import { round, summarize, type Summary } from "./stats.ts";
 import { runWrk, type WrkOptions } from "./wrk_load.ts";
 
 /** One measured window. */
@@ -61,7 +61,13 @@ function cpuNow(pids: Pids) {
 
 /** The figures of one window from its counts and the CPU each side used in it. */
 function windowFigures(
-  counted: { seconds: number; ok: number; errors: number; errorSamples: readonly string[]; latencyMs: Summary },
+  counted: {
+    seconds: number;
+    ok: number;
+    errors: number;
+    errorSamples: readonly string[];
+    latencyMs: Summary;
+  },
   used: { proxy: number; clients: number; load: number; target: number },
   wallMs: number,
   warmupSeconds: number,
@@ -79,13 +85,20 @@ function windowFigures(
     proxyCpuMsPerScrape: round(used.proxy / scrapes),
     clientsCpuMsPerScrape: round(used.clients / scrapes),
     loadGeneratorCpuMsPerScrape: round(used.load / scrapes),
-    machineCpuShare: round((used.proxy + used.clients + used.load + used.target) / (wallMs * availableParallelism())),
+    machineCpuShare: round(
+      (used.proxy + used.clients + used.load + used.target) / (wallMs * availableParallelism()),
+    ),
     proxyRssBytesAfter: rssBytes(proxyPid),
   };
 }
 
 /** One window of our own load generator, which keeps running across windows. */
-async function measureWindow(load: RpcChild, pids: Pids, windowMs: number, warmupSeconds: number): Promise<WindowFigures> {
+async function measureWindow(
+  load: RpcChild,
+  pids: Pids,
+  windowMs: number,
+  warmupSeconds: number,
+): Promise<WindowFigures> {
   await load.call<LoadMark>("mark");
   const loadPid = load.child.pid;
   const before = { ...cpuNow(pids), load: cpuMs(loadPid) };
@@ -105,7 +118,12 @@ async function measureWindow(load: RpcChild, pids: Pids, windowMs: number, warmu
 }
 
 /** One window of wrk: a run of its own, its CPU as it reported it. */
-async function measureWrkWindow(children: ChildSet, options: WrkOptions, pids: Pids, warmupSeconds: number): Promise<WindowFigures> {
+async function measureWrkWindow(
+  children: ChildSet,
+  options: WrkOptions,
+  pids: Pids,
+  warmupSeconds: number,
+): Promise<WindowFigures> {
   const before = cpuNow(pids);
   const started = performance.now();
   const run = await runWrk(children, options);
@@ -124,30 +142,48 @@ async function measureWrkWindow(children: ChildSet, options: WrkOptions, pids: P
 const WARM_EXTRA_MS = 30_000;
 
 /** Runs the section for 1 KiB and 100 KiB (1 KiB only when quick). */
-export async function throughputSection(lab: Lab, children: ChildSet, targetPid: number): Promise<Record<string, ThroughputResult>> {
+export async function throughputSection(
+  lab: Lab,
+  children: ChildSet,
+  targetPid: number,
+): Promise<Record<string, ThroughputResult>> {
   const clients = lab.quick ? 2 : 50;
   const warmupMs = lab.quick ? 300 : 2000;
   const windowMs = lab.quick ? 1000 : 10_000;
-  const sizes: Array<[string, number]> = lab.quick ? [["1KiB", 1024]] : [["1KiB", 1024], ["100KiB", 100 * 1024]];
+  const sizes: Array<[string, number]> = lab.quick
+    ? [["1KiB", 1024]]
+    : [["1KiB", 1024], ["100KiB", 100 * 1024]];
   return await children.scope(async (scoped) => {
     const proxy = await startProxy(scoped, lab.impl);
     const proxyUrl = `http://127.0.0.1:${proxy.port}/`;
     const names = Array.from({ length: clients }, (_, i) => hostAddress(i + 1));
-    const clientChildren = await Promise.all(names.map((fqdn) => startClient(scoped, lab.impl, proxyUrl, fqdn)));
+    const clientChildren = await Promise.all(
+      names.map((fqdn) => startClient(scoped, lab.impl, proxyUrl, fqdn)),
+    );
     await waitForClients(proxy, { names }, 60_000, 200);
     const results: Record<string, ThroughputResult> = {};
     const pids = { proxy: proxy.child.pid, clients: clientChildren.map((c) => c.pid), target: targetPid };
     for (const [key, size] of sizes) {
       const generator = lab.wrk === null ? "our load generator" : "wrk";
-      lab.log(`throughput ${key}: ${clients} clients, ${clients} connections (${generator}), ${windowMs / 1000} s`);
+      lab.log(
+        `throughput ${key}: ${clients} clients, ${clients} connections (${generator}), ${windowMs / 1000} s`,
+      );
       const urls = names.map((fqdn) => `http://${fqdn}:${lab.targetPort}/bytes/${size}`);
       const measure = lab.wrk === null
         ? builtinWindows(scoped, proxy.port, urls, size, pids)
-        : wrkWindows(scoped, { wrk: lab.wrk, proxyPort: proxy.port, urls, connections: clients, expectBytes: size }, pids);
+        : wrkWindows(scoped, {
+          wrk: lab.wrk,
+          proxyPort: proxy.port,
+          urls,
+          connections: clients,
+          expectBytes: size,
+        }, pids);
       const first = await measure.next(warmupMs, windowMs);
       let warm: WindowFigures | null = null;
       if (!lab.quick) {
-        lab.log(`throughput ${key}: ${WARM_EXTRA_MS / 1000} s more warm-up, then another ${windowMs / 1000} s`);
+        lab.log(
+          `throughput ${key}: ${WARM_EXTRA_MS / 1000} s more warm-up, then another ${windowMs / 1000} s`,
+        );
         warm = await measure.next(WARM_EXTRA_MS, windowMs);
       }
       await measure.stop();
@@ -164,7 +200,13 @@ interface Windows {
 }
 
 /** Our load generator: started once, it runs on through warm-ups and windows alike. */
-function builtinWindows(children: ChildSet, proxyPort: number, urls: readonly string[], size: number, pids: Pids): Windows {
+function builtinWindows(
+  children: ChildSet,
+  proxyPort: number,
+  urls: readonly string[],
+  size: number,
+  pids: Pids,
+): Windows {
   let load: RpcChild | null = null;
   let loadStarted = 0;
   return {
@@ -199,7 +241,12 @@ function wrkWindows(children: ChildSet, options: Omit<WrkOptions, "seconds">, pi
     async next(warmupMs, windowMs) {
       await runWrk(children, { ...options, seconds: seconds(warmupMs) });
       loadedMs += seconds(warmupMs) * 1000;
-      const figures = await measureWrkWindow(children, { ...options, seconds: seconds(windowMs) }, pids, loadedMs / 1000);
+      const figures = await measureWrkWindow(
+        children,
+        { ...options, seconds: seconds(windowMs) },
+        pids,
+        loadedMs / 1000,
+      );
       loadedMs += seconds(windowMs) * 1000;
       return figures;
     },
