@@ -6,7 +6,7 @@ import process from "node:process";
 import { detectRuntime } from "./runtime/detect.ts";
 import { dispatch } from "./cli/dispatch.ts";
 import { pushproxMain } from "./cli/pushprox_main.ts";
-import { reexecWithClientTuning } from "./runtime/bun_tuning.ts";
+import { reexecWithClientTuning } from "./runtime/bun/tuning.ts";
 
 const runtime = detectRuntime();
 // argv[0] as the user's shell passed it: the name of the hard link they ran, if any.

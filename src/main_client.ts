@@ -1,7 +1,7 @@
 /** Entry point of the `client` program when run from source (`deno run`, `bun`). */
 import { detectRuntime } from "./runtime/detect.ts";
 import { clientMain } from "./cli/client_main.ts";
-import { reexecWithClientTuning } from "./runtime/bun_tuning.ts";
+import { reexecWithClientTuning } from "./runtime/bun/tuning.ts";
 
 // Once, before anything else: see bun_tuning.ts for why and what it costs.
 reexecWithClientTuning();

@@ -1,7 +1,7 @@
 /** Picks the adapter for the runtime we are running on. Only entry points call this. */
 import type { Runtime } from "./types.ts";
-import { denoRuntime } from "./deno.ts";
-import { bunRuntime } from "./bun.ts";
+import { denoRuntime } from "./deno/adapter.ts";
+import { bunRuntime } from "./bun/adapter.ts";
 
 export function detectRuntime(): Runtime {
   const global = globalThis as { Deno?: unknown; Bun?: unknown };

@@ -12,7 +12,7 @@ import { bodyText, statusOf } from "../support/http_message.ts";
 import { absoluteFormGet, rawExchange } from "../support/raw_http.ts";
 import { type ProxyHandle, selectedImplementation } from "../support/pushprox.ts";
 import type { StaticTarget } from "../support/static_target.ts";
-import { CLIENT_TUNING } from "../../src/runtime/bun_tuning.ts";
+import { CLIENT_TUNING } from "../../src/runtime/bun/tuning.ts";
 
 const impl = selectedImplementation();
 

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from "node:http";
 import { Buffer } from "node:buffer";
 import type { ProcessSet } from "./process.ts";
-import { drainedOrClosed } from "../../src/runtime/node_streams.ts";
+import { drainedOrClosed } from "../../src/http/server/node_streams.ts";
 
 /** One request the target received. */
 export interface TargetRequest {

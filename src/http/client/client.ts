@@ -11,13 +11,13 @@
  * its consumer pulls, and a request body chunk is pulled only after the previous one was written.
  */
 import { clearInterval, setInterval } from "node:timers";
-import type { RawFetch } from "./types.ts";
-import { headerValue, type OutgoingRequest, outgoingRequest } from "./outgoing_request.ts";
+import type { RawFetch } from "../../runtime/types.ts";
+import { headerValue, type OutgoingRequest, outgoingRequest } from "./request.ts";
 import { type ByteConn, type Dial, dialUntilAborted } from "./byte_conn.ts";
-import { concatBytes, latin1Encode } from "../wire/bytes_text.ts";
-import { statusAllowsBody } from "../wire/framing.ts";
-import { bodyReader, BufferPool, readHead } from "./raw_http_body.ts";
-import type { HeaderLine } from "../wire/types.ts";
+import { concatBytes, latin1Encode } from "../../wire/bytes_text.ts";
+import { statusAllowsBody } from "../../wire/framing.ts";
+import { bodyReader, BufferPool, readHead } from "./response.ts";
+import type { HeaderLine } from "../../wire/types.ts";
 import { WriteBatch } from "./write_batch.ts";
 
 /**

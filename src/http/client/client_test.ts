@@ -5,13 +5,13 @@ import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer } from "node:tls";
 import { gzipSync } from "node:zlib";
 import { after, describe, it } from "node:test";
-import { createRawHttpClient } from "./raw_http_client.ts";
-import { BufferPool } from "./raw_http_body.ts";
+import { createRawHttpClient } from "./client.ts";
+import { BufferPool } from "./response.ts";
 import type { ByteConn, Dial } from "./byte_conn.ts";
-import { denoDialer } from "./deno_dial.ts";
-import { type BunConnect, bunDialer } from "./bun_dial.ts";
-import type { TlsClientOptions } from "./types.ts";
-import { makeTestTls } from "./_test_tls.ts";
+import { denoDialer } from "../../runtime/deno/dial.ts";
+import { type BunConnect, bunDialer } from "../../runtime/bun/dial.ts";
+import type { TlsClientOptions } from "../../runtime/types.ts";
+import { makeTestTls } from "../testing/tls.ts";
 
 declare const Bun: { connect: BunConnect } | undefined;
 

@@ -6,8 +6,8 @@
  * the wire, checked as `fetch` checks them. Anything else is handed to `new Request` after
  * all, so the semantics stay fetch's.
  */
-import type { HeaderLine } from "../wire/types.ts";
-import { isFieldValue, isToken, trimOws } from "../wire/http_syntax.ts";
+import type { HeaderLine } from "../../wire/types.ts";
+import { isFieldValue, isToken, trimOws } from "../../wire/http_syntax.ts";
 
 /** A request body declared this small is read whole and written with its head; larger ones stream. */
 const SMALL_BODY_BYTES = 64 * 1024;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { headerValue, outgoingRequest } from "./outgoing_request.ts";
+import { headerValue, outgoingRequest } from "./request.ts";
 
 const unset = new AbortController().signal;
 const bytesOf = (body: unknown) => new TextDecoder().decode(body as Uint8Array);

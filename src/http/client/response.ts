@@ -10,11 +10,11 @@
  * without the copy.
  */
 import type { ByteConn } from "./byte_conn.ts";
-import { ChunkedPushDecoder } from "../wire/chunked_push_decoder.ts";
-import { responseFraming } from "../wire/framing.ts";
-import { parseHeaderLine } from "../wire/http_syntax.ts";
-import { latin1Decode, quoteExcerpt } from "../wire/bytes_text.ts";
-import { type HeaderLine, WireError } from "../wire/types.ts";
+import { ChunkedPushDecoder } from "../../wire/chunked_push_decoder.ts";
+import { responseFraming } from "../../wire/framing.ts";
+import { parseHeaderLine } from "../../wire/http_syntax.ts";
+import { latin1Decode, quoteExcerpt } from "../../wire/bytes_text.ts";
+import { type HeaderLine, WireError } from "../../wire/types.ts";
 
 /** Size of the read buffers for heads and ordinary bodies. */
 export const BUFFER_BYTES = 64 * 1024;

@@ -9,7 +9,7 @@ import {
   LARGE_BUFFER_BYTES,
   OWNED_BODY_BYTES,
   readHead,
-} from "./raw_http_body.ts";
+} from "./response.ts";
 
 /** A connection that always has more bytes than asked for: each read fills the buffer it is given. */
 function firehose(head: string, bodyBytes: number): ByteConn {

@@ -5,15 +5,15 @@
  * so a held long poll costs no JavaScript timer: the head must arrive within the head timeout, the next
  * request must start within the keep-alive timeout, and while the handler runs nothing is armed.
  */
-import type { ConnInfo, Handler } from "./types.ts";
-import type { BunSocket } from "./bun_socket.ts";
-import { headEnd, type IncomingHead, interpretHead } from "./bun_http_request.ts";
-import { writeResponse } from "./bun_http_response.ts";
-import { SocketWriter } from "./bun_socket_writer.ts";
-import { RequestBody } from "./bun_request_body.ts";
-import { WireError } from "../wire/types.ts";
-import { concatBytes, latin1Encode } from "../wire/bytes_text.ts";
-import { statusText } from "../wire/status_text.ts";
+import type { ConnInfo, Handler } from "../../runtime/types.ts";
+import type { BunSocket } from "./socket.ts";
+import { headEnd, type IncomingHead, interpretHead } from "./request.ts";
+import { writeResponse } from "./response.ts";
+import { SocketWriter } from "./socket_writer.ts";
+import { RequestBody } from "./request_body.ts";
+import { WireError } from "../../wire/types.ts";
+import { concatBytes, latin1Encode } from "../../wire/bytes_text.ts";
+import { statusText } from "../../wire/status_text.ts";
 
 /** Settings shared by all connections of one server. */
 export interface ConnectionSettings {

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Connection, type ConnectionSettings } from "./bun_http_connection.ts";
-import type { BunSocket } from "./bun_socket.ts";
-import type { Handler } from "./types.ts";
+import { Connection, type ConnectionSettings } from "./connection.ts";
+import type { BunSocket } from "./socket.ts";
+import type { Handler } from "../../runtime/types.ts";
 
 /** A socket that records what the connection does to it, so timer arming is visible without waiting. */
 function fakeSocket() {

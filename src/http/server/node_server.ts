@@ -7,7 +7,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import type { ConnInfo, Handler, ServeOptions, Server } from "./types.ts";
+import type { ConnInfo, Handler, ServeOptions, Server } from "../../runtime/types.ts";
 import { nodeReadableToWeb, writeWebBodyToNode } from "./node_streams.ts";
 
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;

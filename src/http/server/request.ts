@@ -3,11 +3,11 @@
  * request line was absolute-form, how the body is framed, and whether the connection stays open after.
  * Kept strict where two parsers could disagree about where a body ends (request smuggling).
  */
-import { parseRequestHead } from "../wire/request_head.ts";
-import { declaredLength } from "../wire/framing.ts";
-import { trimOws } from "../wire/http_syntax.ts";
-import { quoteExcerpt } from "../wire/bytes_text.ts";
-import { WireError } from "../wire/types.ts";
+import { parseRequestHead } from "../../wire/request_head.ts";
+import { declaredLength } from "../../wire/framing.ts";
+import { trimOws } from "../../wire/http_syntax.ts";
+import { quoteExcerpt } from "../../wire/bytes_text.ts";
+import { WireError } from "../../wire/types.ts";
 
 const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
 /**

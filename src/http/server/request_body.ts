@@ -4,8 +4,8 @@
  * paused while its reader lags. Either way it says exactly how many of the bytes it was given were its
  * own, since the rest belong to the next request on the connection.
  */
-import { ChunkedPushDecoder } from "../wire/chunked_push_decoder.ts";
-import type { RequestBodyFraming } from "./bun_http_request.ts";
+import { ChunkedPushDecoder } from "../../wire/chunked_push_decoder.ts";
+import type { RequestBodyFraming } from "./request.ts";
 
 /** What a streamed body needs from its connection. */
 export interface BodyFlow {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type BodyFlow, RequestBody } from "./bun_request_body.ts";
-import { WireError } from "../wire/types.ts";
+import { type BodyFlow, RequestBody } from "./request_body.ts";
+import { WireError } from "../../wire/types.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (data: Uint8Array) => new TextDecoder().decode(data);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { headEnd, interpretHead } from "./bun_http_request.ts";
+import { headEnd, interpretHead } from "./request.ts";
 
 const enc = (text: string) => new TextEncoder().encode(text);
 

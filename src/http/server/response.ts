@@ -4,10 +4,10 @@
  * pulled one piece at a time and each piece is written before the next is pulled, so a slow reader slows
  * the producer instead of filling memory.
  */
-import { concatBytes, latin1Encode } from "../wire/bytes_text.ts";
-import { encodeChunk, lastChunk } from "../wire/chunked.ts";
-import { statusAllowsBody } from "../wire/framing.ts";
-import { statusText } from "../wire/status_text.ts";
+import { concatBytes, latin1Encode } from "../../wire/bytes_text.ts";
+import { encodeChunk, lastChunk } from "../../wire/chunked.ts";
+import { statusAllowsBody } from "../../wire/framing.ts";
+import { statusText } from "../../wire/status_text.ts";
 
 /** A first body piece up to this size is copied behind the head so both leave in one write. */
 const JOIN_BYTES = 64 * 1024;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type ByteSink, writeResponse } from "./bun_http_response.ts";
+import { type ByteSink, writeResponse } from "./response.ts";
 
 const DATE = "Thu, 01 Jan 2026 00:00:00 GMT";
 

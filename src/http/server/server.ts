@@ -5,9 +5,9 @@
  * costs ~7 KB per held long poll and a large share of CPU in its polyfill. Here a held poll costs the
  * socket, one small Connection object, and the Request the handler keeps.
  */
-import type { ServeOptions, Server } from "./types.ts";
-import type { BunListen, BunSocket, BunSocketHandlers } from "./bun_socket.ts";
-import { Connection, type ConnectionSettings } from "./bun_http_connection.ts";
+import type { ServeOptions, Server } from "../../runtime/types.ts";
+import type { BunListen, BunSocket, BunSocketHandlers } from "./socket.ts";
+import { Connection, type ConnectionSettings } from "./connection.ts";
 
 /** Keep-alive idle time: longer than common client pools keep idle connections (Go: 90 s is the client's). */
 const KEEP_ALIVE_SECONDS = 65;

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { connect } from "node:net";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
-import { serveBunRaw } from "./bun_http_server.ts";
-import { echoText, parseReplies, Random, verdict } from "./_test_http_fuzz.ts";
-import { type Case, enc, fuzzCases, SMUGGLED } from "./_test_http_cases.ts";
-import type { Handler, Server } from "./types.ts";
+import { serveBunRaw } from "./server.ts";
+import { echoText, parseReplies, Random, verdict } from "../testing/http_fuzz.ts";
+import { type Case, enc, fuzzCases, SMUGGLED } from "../testing/http_fuzz_cases.ts";
+import type { Handler, Server } from "../../runtime/types.ts";
 
 // Bun.listen exists only under Bun; under Deno this file is skipped, and says so in the test report.
 const onBun = "Bun" in globalThis;

@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
-import { serveBunRaw } from "./bun_http_server.ts";
-import { makeTestTls } from "./_test_tls.ts";
-import type { Handler, Server } from "./types.ts";
+import { serveBunRaw } from "./server.ts";
+import { makeTestTls } from "../testing/tls.ts";
+import type { Handler, Server } from "../../runtime/types.ts";
 
 // Bun.listen exists only under Bun; under Deno these tests are skipped (the Connection tests cover the logic).
 const onBun = "Bun" in globalThis;

@@ -3,8 +3,8 @@
  * count. The rest is kept here and sent on `drain`; the caller awaits that, which is how a slow reader
  * slows the response body's producer.
  */
-import type { ByteSink } from "./bun_http_response.ts";
-import { concatBytes } from "../wire/bytes_text.ts";
+import type { ByteSink } from "./response.ts";
+import { concatBytes } from "../../wire/bytes_text.ts";
 
 /**
  * A {@linkcode ByteSink} over one socket.

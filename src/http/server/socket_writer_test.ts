@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { SocketWriter } from "./bun_socket_writer.ts";
+import { SocketWriter } from "./socket_writer.ts";
 
 /** A socket that takes at most `room` bytes per write, as a full kernel buffer would. */
 function tightSocket(room: number) {

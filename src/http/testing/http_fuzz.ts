@@ -3,7 +3,7 @@
  * sends back (so every reply can be checked for well-formedness), and builders for request bytes.
  */
 import { createHash } from "node:crypto";
-import type { Case } from "./_test_http_cases.ts";
+import type { Case } from "./http_fuzz_cases.ts";
 
 /** A small deterministic generator (mulberry32): the same seed gives the same fuzz cases. */
 export class Random {

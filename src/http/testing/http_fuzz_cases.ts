@@ -2,7 +2,7 @@
  * Test support for the raw server's fuzz test: the request bytes it throws at the server, each with the
  * replies it must get.
  */
-import { chunked, echoText, Random } from "./_test_http_fuzz.ts";
+import { chunked, echoText, Random } from "./http_fuzz.ts";
 
 /** Bytes from latin1 text, one byte per character. */
 export const enc = (text: string) => Uint8Array.from(text, (ch) => ch.charCodeAt(0));

@@ -3,13 +3,13 @@
  * with Deno, as a fallback), and our raw HTTP client over Bun.connect for the client's legs (see
  * raw_http_client.ts).
  */
-import type { Runtime } from "./types.ts";
-import { serveNodeHttp } from "./node_http_server.ts";
-import { serveBunRaw } from "./bun_http_server.ts";
-import { type BunConnect, bunDialer } from "./bun_dial.ts";
-import { createRawHttpClient } from "./raw_http_client.ts";
-import { BufferPool } from "./raw_http_body.ts";
-import { lookupFqdn } from "./fqdn.ts";
+import type { Runtime } from "../types.ts";
+import { serveNodeHttp } from "../../http/server/node_server.ts";
+import { serveBunRaw } from "../../http/server/server.ts";
+import { type BunConnect, bunDialer } from "./dial.ts";
+import { createRawHttpClient } from "../../http/client/client.ts";
+import { BufferPool } from "../../http/client/response.ts";
+import { lookupFqdn } from "../fqdn.ts";
 import process from "node:process";
 import { writeSync } from "node:fs";
 

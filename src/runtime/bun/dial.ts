@@ -4,9 +4,9 @@
  * anyone reads wait in a short queue; past {@linkcode PAUSE_BYTES} the socket is paused, so a consumer
  * that stops reading stops the sender (TCP backpressure) instead of filling memory.
  */
-import type { ByteConn, Dial } from "./byte_conn.ts";
-import { dialAddress } from "./byte_conn.ts";
-import type { TlsClientOptions } from "./types.ts";
+import type { ByteConn, Dial } from "../../http/client/byte_conn.ts";
+import { dialAddress } from "../../http/client/byte_conn.ts";
+import type { TlsClientOptions } from "../types.ts";
 
 /** Queued unread bytes above which the socket stops reading. */
 export const PAUSE_BYTES = 256 * 1024;

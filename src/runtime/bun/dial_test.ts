@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type BunClientHandlers, type BunClientSocket, BunConn, bunDialer, PAUSE_BYTES } from "./bun_dial.ts";
+import { type BunClientHandlers, type BunClientSocket, BunConn, bunDialer, PAUSE_BYTES } from "./dial.ts";
 
 /** A socket that records what the adapter asks of it; `accept` is how many bytes each write takes. */
 function fakeSocket(accept: (bytes: Uint8Array) => number = (bytes) => bytes.length) {

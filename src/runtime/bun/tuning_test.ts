@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CLIENT_TUNING, tuningExec } from "./bun_tuning.ts";
+import { CLIENT_TUNING, tuningExec } from "./tuning.ts";
 
 describe("tuningExec()", () => {
   const image = {

@@ -3,12 +3,12 @@
  * raw HTTP client over Deno.connect for the client's legs (Deno's node:http client costs 100+ MB of peak
  * memory per 100 MiB relayed; see raw_http_client.ts).
  */
-import type { Runtime } from "./types.ts";
-import { serveNodeHttp } from "./node_http_server.ts";
-import { createRawHttpClient } from "./raw_http_client.ts";
-import { BufferPool } from "./raw_http_body.ts";
-import { denoDialer } from "./deno_dial.ts";
-import { lookupFqdn } from "./fqdn.ts";
+import type { Runtime } from "../types.ts";
+import { serveNodeHttp } from "../../http/server/node_server.ts";
+import { createRawHttpClient } from "../../http/client/client.ts";
+import { BufferPool } from "../../http/client/response.ts";
+import { denoDialer } from "./dial.ts";
+import { lookupFqdn } from "../fqdn.ts";
 
 const encoder = new TextEncoder();
 

@@ -1,7 +1,7 @@
 /** The Deno side of the raw HTTP client: `Deno.connect` / `Deno.connectTls`, whose conns are ByteConns. */
-import type { Dial } from "./byte_conn.ts";
-import { dialAddress } from "./byte_conn.ts";
-import type { TlsClientOptions } from "./types.ts";
+import type { Dial } from "../../http/client/byte_conn.ts";
+import { dialAddress } from "../../http/client/byte_conn.ts";
+import type { TlsClientOptions } from "../types.ts";
 
 /**
  * A Dial over Deno's sockets with the given TLS settings.
