@@ -3,13 +3,14 @@ import { connect } from "node:net";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
 import { serveBunRaw } from "./server.ts";
-import { echoText, parseReplies, Random, verdict } from "../testing/http_fuzz.ts";
-import { type Case, enc, fuzzCases, SMUGGLED } from "../testing/http_fuzz_cases.ts";
+import { bunListen } from "../../runtime/bun/sockets.ts";
+import { type Case, echoText, parseReplies, Random, verdict } from "../testing/http_fuzz.ts";
+import { enc, fuzzCases, SMUGGLED } from "../testing/http_fuzz_cases.ts";
 import type { Handler, Server } from "../../runtime/types.ts";
 
-// Bun.listen exists only under Bun; under Deno this file is skipped, and says so in the test report.
+// Bun's listen() exists only under Bun; under Deno this file is skipped, and says so in the test report.
 const onBun = "Bun" in globalThis;
-const SKIP = onBun ? false : "serveBunRaw() runs on Bun.listen: run this file with `bun test`";
+const SKIP = onBun ? false : "serveBunRaw() runs on Bun's listen(): run this file with `bun test`";
 /** Replay a failure with FUZZ_SEED=<seed printed in the failure message>. */
 const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed2026);
 /** Writes `pieces` (a tick apart, so they arrive as separate reads), collects replies until close or idle. */
@@ -106,7 +107,7 @@ describe("serveBunRaw() under hostile input", { skip: SKIP }, () => {
   before(async () => {
     process.on("unhandledRejection", onEscape);
     process.on("uncaughtException", onEscape);
-    server = await serveBunRaw({ hostname: "127.0.0.1", port: 0, handler });
+    server = await serveBunRaw({ hostname: "127.0.0.1", port: 0, handler }, bunListen);
   });
   after(async () => {
     process.off("unhandledRejection", onEscape);

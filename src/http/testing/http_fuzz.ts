@@ -1,9 +1,32 @@
 /**
- * Test support for the raw server's fuzz test: a seeded random source, a strict parser for what a server
- * sends back (so every reply can be checked for well-formedness), and builders for request bytes.
+ * Test support for the raw server's fuzz test: what a case is, a seeded random source, a strict parser
+ * for what a server sends back (so every reply can be checked for well-formedness), and builders for
+ * request bytes. The cases themselves (http_fuzz_cases.ts) build on this file, not the other way round.
  */
 import { createHash } from "node:crypto";
-import type { Case } from "./http_fuzz_cases.ts";
+
+/** A request the generator meant to send, and the reply the echo handler gives for it. */
+export interface Intended {
+  readonly text: string;
+  readonly reply: string;
+  /** The server closes after answering it: HTTP/1.0 without keep-alive, or with an unframed reply. */
+  readonly closes: boolean;
+}
+
+/** Replies a case must get: exact echoes, then (for `refuse`) one 4xx with a one-line reason or a bare close. */
+export type Expect =
+  | { kind: "echo"; replies: string[]; closes: boolean }
+  | { kind: "refuse"; replies: string[]; statuses: number[] }
+  | { kind: "loose" };
+
+/** One fuzz case: bytes to send (each piece a separate write) and what the replies must be. */
+export interface Case {
+  readonly name: string;
+  readonly pieces: string[];
+  readonly expect: Expect;
+  /** Close the connection this many ms after the last write, without waiting for replies. */
+  readonly abortMs?: number;
+}
 
 /** A small deterministic generator (mulberry32): the same seed gives the same fuzz cases. */
 export class Random {

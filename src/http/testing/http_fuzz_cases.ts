@@ -2,35 +2,12 @@
  * Test support for the raw server's fuzz test: the request bytes it throws at the server, each with the
  * replies it must get.
  */
-import { chunked, echoText, Random } from "./http_fuzz.ts";
+import { type Case, chunked, echoText, type Intended, Random } from "./http_fuzz.ts";
 
 /** Bytes from latin1 text, one byte per character. */
 export const enc = (text: string) => Uint8Array.from(text, (ch) => ch.charCodeAt(0));
 /** A request hidden in bodies and after hostile heads: the server serving it means it misread a framing. */
 export const SMUGGLED = "GET /SMUGGLED HTTP/1.1\r\nHost: s\r\n\r\n";
-/** A request the generator meant to send, and the reply the echo handler gives for it. */
-export interface Intended {
-  readonly text: string;
-  readonly reply: string;
-  /** The server closes after answering it: HTTP/1.0 without keep-alive, or with an unframed reply. */
-  readonly closes: boolean;
-}
-
-/** Replies a case must get: exact echoes, then (for `refuse`) one 4xx with a one-line reason or a bare close. */
-export type Expect =
-  | { kind: "echo"; replies: string[]; closes: boolean }
-  | { kind: "refuse"; replies: string[]; statuses: number[] }
-  | { kind: "loose" };
-
-/** One fuzz case: bytes to send (each piece a separate write) and what the replies must be. */
-export interface Case {
-  readonly name: string;
-  readonly pieces: string[];
-  readonly expect: Expect;
-  /** Close the connection this many ms after the last write, without waiting for replies. */
-  readonly abortMs?: number;
-}
-
 /** A valid request: random method, target form, version, header spelling, line ends and body framing. */
 function request(r: Random, i: number, smuggle: boolean, version = "HTTP/1.1", keepAlive = true): Intended {
   const eol = r.chance(0.1) ? "\n" : "\r\n";
