@@ -94,7 +94,7 @@ export interface CompileJob {
  *
  * `--bytecode` ships JavaScriptCore bytecode beside the source, so a start skips parsing and compiling
  * the bundle to bytecode: the proxy listened 17-19 instead of 30-36 ms after start, and the client
- * (which starts twice, see runtime/bun_tuning.ts) 27-30 instead of 57-65 ms, at the same RSS
+ * (which starts twice, see src/runtime/bun/tuning.ts) 27-30 instead of 57-65 ms, at the same RSS
  * (`npm run bench -- --only=startup`, two runs each). Bytecode with ES modules needs `--format=esm`.
  */
 export async function compileWithBun(bun: string, job: CompileJob): Promise<void> {

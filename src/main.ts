@@ -11,6 +11,6 @@ import { reexecWithClientTuning } from "./runtime/bun/tuning.ts";
 const runtime = detectRuntime();
 // argv[0] as the user's shell passed it: the name of the hard link they ran, if any.
 const chosen = dispatch(process.argv0, runtime.args);
-// Before the client does anything, and only for it: see bun_tuning.ts for why and what it costs.
+// Before the client does anything, and only for it: see runtime/bun/tuning.ts for why and what it costs.
 if (chosen.kind === "run" && chosen.program === "client") reexecWithClientTuning();
 runtime.exit(await pushproxMain(runtime, chosen));

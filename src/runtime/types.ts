@@ -1,8 +1,8 @@
 /**
  * What the core needs from the JavaScript runtime it runs on. The core (wire format, proxy, client agent)
  * only ever sees this interface plus Web-standard Request/Response/streams; each runtime gets one small
- * adapter (`deno.ts`, `bun.ts`) that fills it in. Entry points pick the adapter; nothing else may touch
- * `Deno.*` or `Bun.*`.
+ * adapter (`deno/adapter.ts`, `bun/adapter.ts`) that fills it in. Entry points pick the adapter; nothing
+ * else may touch `Deno.*` or `Bun.*`.
  */
 
 /** Facts about one incoming request that a Web `Request` cannot carry. */
@@ -55,7 +55,7 @@ export interface TlsClientOptions {
  * streamed, responses streamed. The request's `signal` ends the exchange at once, whatever stage it is in
  * (dialling, sending, waiting for the head, reading the body), with the signal's reason: the client's
  * deadlines rely on that and keep no guard of their own. Callers that care for speed pass a URL and an
- * init rather than a `Request` (see runtime/outgoing_request.ts).
+ * init rather than a `Request` (see src/http/client/request.ts).
  */
 export type RawFetch = (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
 

@@ -1,5 +1,5 @@
 /**
- * The compiled client re-executes itself once at start (src/runtime/bun_tuning.ts); afterwards the
+ * The compiled client re-executes itself once at start (src/runtime/bun/tuning.ts); afterwards the
  * process must still look like what the operator started: `ps`, `/proc/PID/cmdline`, `pidof` and
  * `pgrep -f <path>` find it under the name and path they ran, whether that is the `client` link, an
  * installed name such as `pushprox-client`, or `pushprox client`.

@@ -181,7 +181,7 @@ describe(`bad pushes and polls (${selectedImplementation()})`, () => {
 
   describe("stalled senders", () => {
     // The bound comes from the proxy's code: the HTTP server drops a request whose head has not arrived
-    // after headersTimeout (10 s, src/runtime/node_http_server.ts) and a poll body that stalls for 10 s is
+    // after headersTimeout (10 s, src/http/server/node_server.ts) and a poll body that stalls for 10 s is
     // answered 408 (src/proxy/poll_handler.ts). A push body has no bound of its own there; 10 s is the
     // same promise. The slack covers servers that check their timers only every few seconds.
     const BOUND_MS = 10_000 + 4_000;

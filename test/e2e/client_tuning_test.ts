@@ -1,6 +1,6 @@
 /**
  * The Bun-built client re-executes itself once at start with its allocator and JIT settings (see
- * src/runtime/bun_tuning.ts): the running process, same PID, must carry the variables and scrape as
+ * src/runtime/bun/tuning.ts): the running process, same PID, must carry the variables and scrape as
  * usual, and an operator's own values must survive. Under Deno there is neither mimalloc nor
  * JavaScriptCore to tune.
  */

@@ -1,7 +1,7 @@
 /**
- * The one thing our raw HTTP client (raw_http_client.ts) needs from a runtime: a connected byte stream
- * with pull-style reads. Deno's `Deno.Conn` has this shape already (deno_dial.ts); Bun's push-style
- * sockets are adapted to it (bun_dial.ts). Everything above it, HTTP framing included, is shared.
+ * The one thing our raw HTTP client (client.ts) needs from a runtime: a connected byte stream with
+ * pull-style reads. Deno's Conn has this shape already (src/runtime/deno/dial.ts); Bun's push-style sockets
+ * are adapted to it (src/runtime/bun/dial.ts). Everything above it, HTTP framing included, is shared.
  */
 
 /** A connected TCP or TLS stream. */
@@ -40,7 +40,7 @@ export function dialAddress(url: URL): { hostname: string; port: number } {
  *
  * @example
  * ```ts
- * const conn = await dialUntilAborted(bunDialer(Bun.connect), url, request.signal);
+ * const conn = await dialUntilAborted(bunDialer(bunConnect), url, request.signal);
  * ```
  */
 export function dialUntilAborted(dial: Dial, url: URL, signal: AbortSignal): Promise<ByteConn> {

@@ -2,7 +2,7 @@
  * Our own HTTP/1.1 client for the client's two legs (target and proxy), over any runtime's sockets (a
  * {@linkcode Dial}). Why not the runtime's: fetch gunzips silently, which would corrupt a relayed gzip
  * body; Deno's node:http client raises peak RSS by 100-150 MB for a 100 MiB body, where reading into
- * recycled buffers (raw_http_body.ts) relays it for about 10 MB; and Bun's node:http client costs ~0.5 ms
+ * recycled buffers (response.ts) relays it for about 10 MB; and Bun's node:http client costs ~0.5 ms
  * of CPU per request at the few requests per second a client makes, several times this client's cost.
  * Each adapter gives the client's target and proxy legs one shared pool, so buffers the target filled are
  * reused once pushed.

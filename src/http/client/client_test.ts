@@ -9,15 +9,14 @@ import { createRawHttpClient } from "./client.ts";
 import { BufferPool } from "./response.ts";
 import type { ByteConn, Dial } from "./byte_conn.ts";
 import { denoDialer } from "../../runtime/deno/dial.ts";
-import { type BunConnect, bunDialer } from "../../runtime/bun/dial.ts";
+import { bunDialer } from "../../runtime/bun/dial.ts";
+import { bunConnect } from "../../runtime/bun/sockets.ts";
 import type { TlsClientOptions } from "../../runtime/types.ts";
 import { makeTestTls } from "../testing/tls.ts";
 
-declare const Bun: { connect: BunConnect } | undefined;
-
 /** The dialer of the runtime running the test: the client is the same code over either. */
 const dialer = (tls: TlsClientOptions = {}): Dial =>
-  typeof Deno !== "undefined" ? denoDialer(tls) : bunDialer(Bun!.connect, tls);
+  typeof Deno !== "undefined" ? denoDialer(tls) : bunDialer(bunConnect, tls);
 const createClient = (tls: TlsClientOptions = {}, pool?: BufferPool) =>
   createRawHttpClient(dialer(tls), { pool });
 
@@ -87,7 +86,7 @@ function recordRequests(socket: Socket, requests: string[], ends: readonly strin
 const text = (body: ReadableStream<Uint8Array> | null) => new Response(body).text();
 const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno.connect" : "Bun.connect"}`, () => {
+describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno's connect()" : "Bun's connect()"}`, () => {
   const servers: RawServer[] = [];
   const clients: { close(): void }[] = [];
   after(async () => {
@@ -407,7 +406,7 @@ describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno.conne
   });
 
   it("refuses insecureSkipVerify under Deno with a TypeError naming Deno's flag", {
-    skip: typeof Deno === "undefined" ? "Deno only: Bun.connect can skip verification" : false,
+    skip: typeof Deno === "undefined" ? "Deno only: Bun's connect() can skip verification" : false,
   }, () => {
     assert.throws(
       () => denoDialer({ insecureSkipVerify: true }),
@@ -433,7 +432,7 @@ describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno.conne
       clients.push(untrusting);
       await assert.rejects(untrusting(new Request(url)));
       if (typeof Deno === "undefined") {
-        // Bun.connect can skip verification (`insecureSkipVerify`); Deno refuses it (test above).
+        // Bun's connect() can skip verification (`insecureSkipVerify`); Deno refuses it (test above).
         const skipping = createClient({ insecureSkipVerify: true });
         clients.push(skipping);
         assert.equal(await text((await skipping(new Request(url))).body), "secret");

@@ -1,5 +1,5 @@
 /**
- * One HTTP/1.1 connection of the Bun.listen server: bytes in, requests to the handler one at a time,
+ * One HTTP/1.1 connection of our server over Bun's listen(): bytes in, requests to the handler one at a time,
  * responses out. Requests are served strictly in order; bytes of a pipelined next request wait (with the
  * socket paused) until the current response is written. Timers are the socket's own (`socket.timeout`),
  * so a held long poll costs no JavaScript timer: the head must arrive within the head timeout, the next

@@ -1,6 +1,6 @@
 /**
- * Serving through `node:http`, which both Deno and Bun implement. We use it instead of `Deno.serve` /
- * `Bun.serve` because it is the only server API that, on both runtimes, tells an absolute-form request line
+ * Serving through `node:http`, which both Deno and Bun implement. We use it instead of Deno's or Bun's
+ * serve() because it is the only server API that, on both runtimes, tells an absolute-form request line
  * (`GET http://host:9100/metrics HTTP/1.1`, a scrape arriving through `proxy_url`) apart from an ordinary one,
  * and it costs less memory per idle long-poll connection (runtime-facts.md).
  */

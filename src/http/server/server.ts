@@ -1,9 +1,10 @@
 /**
- * An HTTP/1.1 server straight over `Bun.listen`, for the proxy on Bun. It exists because the alternatives
- * cost too much: `Bun.serve` rebuilds the URL from the Host header, so it cannot tell a scrape arriving
- * through `proxy_url` (absolute-form request line) from a request for our own pages, and node:http on Bun
- * costs ~7 KB per held long poll and a large share of CPU in its polyfill. Here a held poll costs the
- * socket, one small Connection object, and the Request the handler keeps.
+ * The proxy's HTTP/1.1 server under Bun, straight over raw TCP sockets (Bun's listen(), given by
+ * src/runtime/bun/sockets.ts). It exists because the alternatives cost too much: Bun's serve() rebuilds
+ * the URL from the Host header, so it cannot tell a scrape arriving through `proxy_url` (absolute-form
+ * request line) from a request for our own pages, and node:http on Bun costs ~7 KB per held long poll and
+ * a large share of CPU in its polyfill. Here a held poll costs the socket, one small Connection object,
+ * and the Request the handler keeps.
  */
 import type { ServeOptions, Server } from "../../runtime/types.ts";
 import type { BunListen, BunSocket, BunSocketHandlers } from "./socket.ts";
@@ -12,23 +13,20 @@ import { Connection, type ConnectionSettings } from "./connection.ts";
 /** Keep-alive idle time: longer than common client pools keep idle connections (Go: 90 s is the client's). */
 const KEEP_ALIVE_SECONDS = 65;
 
-/** The slice of Bun's global we use. */
-declare const Bun: { readonly listen: BunListen };
-
 /**
  * Starts a server whose handler sees Web `Request`s and returns Web `Response`s; same contract as
- * `serveNodeHttp`. `listen` is `Bun.listen` unless a test passes another.
+ * `serveNodeHttp`. `listen` is Bun's listen() (`bunListen`), or a test's fake.
  *
  * @example
  * ```ts
- * const server = await serveBunRaw({ port: 0, handler: () => new Response("ok") });
+ * const server = await serveBunRaw({ port: 0, handler: () => new Response("ok") }, bunListen);
  * await server.close();
  * ```
  * @throws when the address cannot be bound (rejects with Bun's error).
  */
 export function serveBunRaw(
   options: ServeOptions,
-  listen: BunListen = (o) => Bun.listen(o),
+  listen: BunListen,
 ): Promise<Server> {
   let second = 0;
   let date = "";

@@ -3,10 +3,11 @@ import { connect } from "node:net";
 import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { serveBunRaw } from "./server.ts";
+import { bunListen } from "../../runtime/bun/sockets.ts";
 import { makeTestTls } from "../testing/tls.ts";
 import type { Handler, Server } from "../../runtime/types.ts";
 
-// Bun.listen exists only under Bun; under Deno these tests are skipped (the Connection tests cover the logic).
+// Bun's listen() exists only under Bun; under Deno these tests are skipped (connection_test covers the logic).
 const onBun = "Bun" in globalThis;
 
 /** Sends `text` on a fresh connection and collects everything until the server closes or `ms` pass. */
@@ -35,7 +36,10 @@ describe("serveBunRaw()", { skip: !onBun }, () => {
   let server: Server;
   let handler: Handler = echo;
   before(async () => {
-    server = await serveBunRaw({ hostname: "127.0.0.1", port: 0, handler: (r, i) => handler(r, i) });
+    server = await serveBunRaw(
+      { hostname: "127.0.0.1", port: 0, handler: (r, i) => handler(r, i) },
+      bunListen,
+    );
   });
   after(() => server.close());
 
@@ -185,7 +189,7 @@ describe("serveBunRaw()", { skip: !onBun }, () => {
 describe("serveBunRaw() with TLS", { skip: !onBun }, () => {
   it("serveBunRaw() serves HTTPS with the given certificate", async () => {
     const tls = makeTestTls();
-    const server = await serveBunRaw({ hostname: "127.0.0.1", port: 0, tls, handler: echo });
+    const server = await serveBunRaw({ hostname: "127.0.0.1", port: 0, tls, handler: echo }, bunListen);
     try {
       // @ts-expect-error: `tls` is Bun's fetch extension.
       const response = await fetch(`https://127.0.0.1:${server.port}/t`, { tls: { ca: tls.ca } });

@@ -1,5 +1,5 @@
 /**
- * The slice of Bun's raw TCP API (`Bun.listen`) that our HTTP server uses, declared here so the rest of
+ * The slice of Bun's raw TCP API (its listen()) that our HTTP server uses, declared here so the rest of
  * the code never needs Bun's type package, and so tests can drive a connection with a fake socket.
  */
 
@@ -36,7 +36,7 @@ export interface BunListener {
   stop(closeActiveConnections?: boolean): void;
 }
 
-/** `Bun.listen`'s options as we use them. */
+/** The listen() options as we use them. */
 export interface BunListenOptions<Data> {
   readonly hostname: string;
   readonly port: number;
@@ -44,5 +44,5 @@ export interface BunListenOptions<Data> {
   readonly socket: BunSocketHandlers<Data> & { readonly binaryType: "uint8array" };
 }
 
-/** `Bun.listen` itself. */
+/** listen() itself (src/runtime/bun/sockets.ts gives Bun's). */
 export type BunListen = <Data>(options: BunListenOptions<Data>) => BunListener;

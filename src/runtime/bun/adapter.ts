@@ -1,12 +1,13 @@
 /**
  * The Bun adapter: Bun's own APIs where they exist, our HTTP/1.1 server over Bun.listen (node:http, shared
  * with Deno, as a fallback), and our raw HTTP client over Bun.connect for the client's legs (see
- * raw_http_client.ts).
+ * src/http/client/client.ts).
  */
 import type { Runtime } from "../types.ts";
 import { serveNodeHttp } from "../../http/server/node_server.ts";
 import { serveBunRaw } from "../../http/server/server.ts";
-import { type BunConnect, bunDialer } from "./dial.ts";
+import { bunDialer } from "./dial.ts";
+import { bunConnect, bunListen } from "./sockets.ts";
 import { createRawHttpClient } from "../../http/client/client.ts";
 import { BufferPool } from "../../http/client/response.ts";
 import { lookupFqdn } from "../fqdn.ts";
@@ -19,7 +20,6 @@ declare const Bun: {
   readonly argv: readonly string[];
   readonly env: Record<string, string | undefined>;
   file(path: string): { text(): Promise<string> };
-  readonly connect: BunConnect;
 };
 
 /**
@@ -28,7 +28,9 @@ declare const Bun: {
  * Performance). `PUSHPROX_BUN_SERVER=node` falls back to node:http, which every test also runs against.
  */
 function pickServer(choice: string | undefined): Runtime["serve"] {
-  if (choice === undefined || choice === "" || choice === "bun") return serveBunRaw;
+  if (choice === undefined || choice === "" || choice === "bun") {
+    return (options) => serveBunRaw(options, bunListen);
+  }
   if (choice === "node") return serveNodeHttp;
   return () => Promise.reject(new TypeError(`PUSHPROX_BUN_SERVER must be "bun" or "node", not "${choice}"`));
 }
@@ -44,7 +46,7 @@ export function bunRuntime(): Runtime {
     env: (name) => Bun.env[name],
     fqdn: () => lookupFqdn(),
     serve: pickServer(Bun.env.PUSHPROX_BUN_SERVER),
-    httpClient: (tls) => createRawHttpClient(bunDialer(Bun.connect, tls), { pool }),
+    httpClient: (tls) => createRawHttpClient(bunDialer(bunConnect, tls), { pool }),
     readTextFile: (path) => Bun.file(path).text(),
     onShutdownSignal(onSignal) {
       let fired = false;

@@ -1,7 +1,7 @@
 /**
  * The Deno adapter: Deno's own APIs where they exist, node:http (shared with Bun) for serving, and our own
  * raw HTTP client over Deno.connect for the client's legs (Deno's node:http client costs 100+ MB of peak
- * memory per 100 MiB relayed; see raw_http_client.ts).
+ * memory per 100 MiB relayed; see src/http/client/client.ts).
  */
 import type { Runtime } from "../types.ts";
 import { serveNodeHttp } from "../../http/server/node_server.ts";
