@@ -21,7 +21,7 @@ export function pollRequest(fqdn: string, proxyHost: string): string {
     `Content-Length: ${fqdn.length}\r\nAccept-Encoding: gzip\r\n\r\n${fqdn}`;
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const { values } = parseArgs({ options: { proxy: { type: "string" } } });
   const [host, portText] = (values.proxy ?? "").split(":");
   const port = Number(portText);
@@ -72,4 +72,4 @@ async function main(): Promise<void> {
   });
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) main();

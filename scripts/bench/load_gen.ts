@@ -26,7 +26,7 @@ export interface LoadMark {
   readonly bodyBytes: number;
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const { values } = parseArgs({
     options: {
       via: { type: "string" },
@@ -121,4 +121,4 @@ async function main(): Promise<void> {
   }, () => clearTimeout(limit));
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) main();

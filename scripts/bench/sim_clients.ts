@@ -43,7 +43,7 @@ async function collect(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> 
   return out;
 }
 
-async function main(): Promise<void> {
+function main(): void {
   const { values } = parseArgs({
     options: {
       proxy: { type: "string" },
@@ -133,7 +133,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < count; i++) void client(simFqdn(values.prefix, i));
   serveRpc({ pid: process.pid, count }, {
     stats: (): SimStats => ({ ...stats, errorSamples: [...stats.errorSamples] }),
-    stop: async () => {
+    stop: () => {
       running = false;
       return null;
     },
@@ -142,4 +142,4 @@ async function main(): Promise<void> {
   });
 }
 
-if (import.meta.main) await main();
+if (import.meta.main) main();
