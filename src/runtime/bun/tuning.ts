@@ -7,13 +7,13 @@
  * - `MIMALLOC_PURGE_DELAY=-1`: Bun's allocator (mimalloc) otherwise hands freed memory back to the OS from
  *   a scavenger thread, which woke on every scrape, and the pages faulted in again on the next one. A
  *   client scraping 15 times a second spent 1.0-1.2 instead of 1.6-1.9 ms of CPU per scrape without
- *   purging (README, Performance). The cost: freed memory stays mapped for its next use.
+ *   purging (scripts/bench/README.md). The cost: freed memory stays mapped for its next use.
  * - JavaScriptCore's tier-up thresholds, lowered, and no FTL tier: at a few scrapes a second the default
  *   thresholds (500 before the first JIT, 1,000 before the optimizing one) keep the client's code in the
  *   interpreter and the baseline JIT for minutes, and FTL compiles are the costliest and pay off only in
  *   long hot loops, which a client does not have. A fresh client driven at 36 scrapes a second spent
  *   0.58-0.75 instead of 0.83-1.00 ms per scrape over its first ten seconds, and 0.47-0.69 instead of
- *   0.64-0.75 after that (README, Performance).
+ *   0.64-0.75 after that (scripts/bench/README.md).
  */
 import process from "node:process";
 
