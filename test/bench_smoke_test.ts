@@ -41,7 +41,9 @@ function runScript(script: string, args: readonly string[], timeoutMs: number): 
  */
 function wrapper(dir: string, name: string, entry: string): string {
   const path = join(dir, name);
-  const quoted = [repoPath("node_modules/.bin/bun"), repoPath(entry)].map((word) => `'${word.replaceAll("'", "'\\''")}'`).join(" ");
+  const quoted = [repoPath("node_modules/.bin/bun"), repoPath(entry)].map((word) =>
+    `'${word.replaceAll("'", "'\\''")}'`
+  ).join(" ");
   writeFileSync(path, `#!/bin/sh\ncd '${REPO_ROOT}' && exec ${quoted} "$@"\n`);
   chmodSync(path, 0o755);
   return path;
@@ -53,9 +55,24 @@ const isPositive = (value: unknown) => typeof value === "number" && Number.isFin
 function startRuns(dir: string): Promise<Runs> {
   const proxy = wrapper(dir, "proxy", "src/main_proxy.ts");
   const client = wrapper(dir, "client", "src/main_client.ts");
-  const benchArgs = ["--quick", "--node-exporter=none", "--load-gen=ours", `--proxy-bin=${proxy}`, `--client-bin=${client}`, `--out=${join(dir, "bench.json")}`];
-  const soakArgs = ["--clients=5", "--duration=3s", `--proxy-bin=${proxy}`, `--out=${join(dir, "soak.json")}`];
-  return Promise.all([runScript("scripts/bench.ts", benchArgs, 75_000), runScript("scripts/soak.ts", soakArgs, 75_000)])
+  const benchArgs = [
+    "--quick",
+    "--node-exporter=none",
+    "--load-gen=ours",
+    `--proxy-bin=${proxy}`,
+    `--client-bin=${client}`,
+    `--out=${join(dir, "bench.json")}`,
+  ];
+  const soakArgs = [
+    "--clients=5",
+    "--duration=3s",
+    `--proxy-bin=${proxy}`,
+    `--out=${join(dir, "soak.json")}`,
+  ];
+  return Promise.all([
+    runScript("scripts/bench.ts", benchArgs, 75_000),
+    runScript("scripts/soak.ts", soakArgs, 75_000),
+  ])
     .then(([bench, soak]) => ({
       bench,
       soak,
@@ -108,7 +125,10 @@ describe("benchmark and soak smoke runs", () => {
     assert.ok(isPositive(ours.startup.proxy.listenMs.median));
     assert.ok(isPositive(ours.startup.client.rssBytes));
     assert.ok(isPositive(ours.linkBytes.gzip.upBytesPerScrape));
-    assert.ok(ours.linkBytes.plain.upBytesPerScrape > ours.linkBytes.gzip.upBytesPerScrape, "gzip should shrink the push");
+    assert.ok(
+      ours.linkBytes.plain.upBytesPerScrape > ours.linkBytes.gzip.upBytesPerScrape,
+      "gzip should shrink the push",
+    );
   });
 
   it("bench.ts --quick judges the issue's targets in the JSON", SLOW, async () => {
@@ -121,22 +141,33 @@ describe("benchmark and soak smoke runs", () => {
     assert.equal(report.upstreamReference["throughput.1KiB.scrapesPerSecond"].value, 1350);
   });
 
-  it("bench.ts --load-gen=wrk loads the throughput section with wrk, whose CPU it reports", SLOW, async () => {
-    // After the runs above, so the two do not share the machine.
-    await results();
-    const out = join(dir, "wrk.json");
-    const args = ["--quick", "--only=throughput", "--load-gen=wrk", `--proxy-bin=${join(dir, "proxy")}`, `--client-bin=${join(dir, "client")}`, `--out=${out}`];
-    const run = await runScript("scripts/bench.ts", args, 60_000);
-    assert.equal(run.code, 0, `bench exited ${run.code}\n${run.stdout}\n${run.stderr}`);
-    const report = JSON.parse(readFileSync(out, "utf8"));
-    assert.match(report.meta.throughputLoadGenerator, /\/wrk$/);
-    const figures = report.results.ours.throughput["1KiB"];
-    assert.equal(figures.errors, 0, JSON.stringify(figures.errorSamples));
-    assert.ok(figures.scrapes > 10, `only ${figures.scrapes} scrapes`);
-    assert.ok(isPositive(figures.latencyMs.median));
-    assert.ok(isPositive(figures.loadGeneratorCpuMsPerScrape));
-    assert.ok(isPositive(figures.clientsCpuMsPerScrape));
-  });
+  it(
+    "bench.ts --load-gen=wrk loads the throughput section with wrk, whose CPU it reports",
+    SLOW,
+    async () => {
+      // After the runs above, so the two do not share the machine.
+      await results();
+      const out = join(dir, "wrk.json");
+      const args = [
+        "--quick",
+        "--only=throughput",
+        "--load-gen=wrk",
+        `--proxy-bin=${join(dir, "proxy")}`,
+        `--client-bin=${join(dir, "client")}`,
+        `--out=${out}`,
+      ];
+      const run = await runScript("scripts/bench.ts", args, 60_000);
+      assert.equal(run.code, 0, `bench exited ${run.code}\n${run.stdout}\n${run.stderr}`);
+      const report = JSON.parse(readFileSync(out, "utf8"));
+      assert.match(report.meta.throughputLoadGenerator, /\/wrk$/);
+      const figures = report.results.ours.throughput["1KiB"];
+      assert.equal(figures.errors, 0, JSON.stringify(figures.errorSamples));
+      assert.ok(figures.scrapes > 10, `only ${figures.scrapes} scrapes`);
+      assert.ok(isPositive(figures.latencyMs.median));
+      assert.ok(isPositive(figures.loadGeneratorCpuMsPerScrape));
+      assert.ok(isPositive(figures.clientsCpuMsPerScrape));
+    },
+  );
 
   it("bench.ts refuses an unknown --load-gen in one line, before starting anything", async () => {
     const run = await runScript("scripts/bench.ts", ["--load-gen=ab"], 30_000);
@@ -147,7 +178,10 @@ describe("benchmark and soak smoke runs", () => {
   it("idle_floor.ts measures a bare node:http server holding 20 polls", SLOW, async () => {
     const floor = await runScript("scripts/idle_floor.ts", ["--runtime=bun", "--clients=20"], 60_000);
     assert.equal(floor.code, 0, `idle_floor exited ${floor.code}\n${floor.stdout}\n${floor.stderr}`);
-    assert.match(floor.stdout, /^bun node:http, 20 held polls: RSS [\d.]+ -> [\d.]+ MB, -?[\d.]+ KB per poll$/m);
+    assert.match(
+      floor.stdout,
+      /^bun node:http, 20 held polls: RSS [\d.]+ -> [\d.]+ MB, -?[\d.]+ KB per poll$/m,
+    );
   });
 
   it("soak.ts with 5 clients for 3 s scrapes without errors and reports latency and RSS", SLOW, async () => {

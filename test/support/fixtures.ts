@@ -14,9 +14,12 @@ export function fixtureBytes(scenario: string, file: string): Uint8Array {
   try {
     return new Uint8Array(readFileSync(path));
   } catch (error) {
-    throw new Error(`Cannot read upstream fixture ${path}: the captures live in test/fixtures/pushprox-go-v0.2.0/`, {
-      cause: error,
-    });
+    throw new Error(
+      `Cannot read upstream fixture ${path}: the captures live in test/fixtures/pushprox-go-v0.2.0/`,
+      {
+        cause: error,
+      },
+    );
   }
 }
 
