@@ -1,5 +1,6 @@
 /**
- * The whole test suite in one command (`npm test`): unit tests under Deno and Bun, the release build,
+ * The whole test suite in one command (`npm test`): first the source checks (`deno fmt --check`, `deno lint`,
+ * `deno check`), which stop the run when one fails, then unit tests under Deno and Bun, the release build,
  * the end-to-end and interop tests once per implementation (deno, bun, compiled binary), then the rest of
  * `test/` (built binaries, fuzzing) once. Prints a
  * table of steps and, as its last line, `N passed, M failed`; exits non-zero if anything failed or
@@ -40,6 +41,8 @@ interface Step {
   readonly parser: "deno" | "bun" | "build";
   /** Name of a step that must have succeeded for this one to be worth running. */
   readonly requires?: string;
+  /** A failure here stops the run: every later step is reported as skipped. */
+  readonly gate?: boolean;
 }
 
 /** What a step did. */
@@ -87,9 +90,43 @@ function unitDirs(): string[] {
 /** Cross-process test folders that depend on the implementation: run once per implementation. */
 const PER_IMPL_DIRS = ["test/e2e/", "test/interop/"];
 
+/** A source check: a "build" step that ends the run when it fails; NO_COLOR so its output can be read back. */
+const check = (name: string, args: string[]): Step => ({
+  name,
+  command: DENO,
+  args,
+  env: { NO_COLOR: "1" },
+  parser: "build",
+  gate: true,
+});
+/** Checks that take seconds and catch what review would otherwise have to: the run's first steps. */
+const CHECKS: readonly Step[] = [
+  check("format (deno fmt --check)", ["fmt", "--check"]),
+  check("lint (deno lint)", ["lint"]),
+  check("types (deno check)", ["check", "src/", "test/", "scripts/"]),
+];
+
+/**
+ * Where the first problem a check reported is, as `file:line: what`, with the file relative to the
+ * repository; undefined when the output names none.
+ */
+export function firstProblem(output: string, repo = REPO): string | undefined {
+  const relative = (path: string) => path.startsWith(repo) ? path.slice(repo.length) : path;
+  // deno fmt --check: "from /abs/file.ts:" then a diff whose lines start with the line number.
+  const unformatted = /^from (.+):\n\s*(\d+) \|/m.exec(output);
+  if (unformatted) return `${relative(unformatted[1]!)}:${unformatted[2]}: not formatted`;
+  // deno lint: "error[rule]: message" then " --> /abs/file.ts:line:column".
+  const lint = /^error\[([\w-]+)\]: .*\n\s*--> (\S+)/m.exec(output);
+  if (lint) return `${relative(lint[2]!)}: ${lint[1]}`;
+  // deno check: "TS1234 [ERROR]: message", the source line, then "at file:///abs/file.ts:line:column".
+  const type = /^(TS\d+) \[ERROR\]: (.*)\n[\s\S]*?^\s+at (?:file:\/\/)?(\S+)/m.exec(output);
+  if (type) return `${relative(type[3]!)}: ${type[1]} ${type[2]}`;
+  return undefined;
+}
+
 /** The steps for these options, in order. */
-function plan(options: Options): Step[] {
-  const steps: Step[] = [];
+export function plan(options: Options): Step[] {
+  const steps: Step[] = [...CHECKS];
   if (options.only !== "e2e") {
     const dirs = unitDirs();
     steps.push({ name: "unit (deno)", command: DENO, args: ["test", "-A", ...dirs], parser: "deno" });
@@ -177,6 +214,7 @@ function runStep(step: Step): Promise<StepResult> {
         ? parseBunOutput(output)
         : { passed: 0, failed: 0, skipped: 0, found: true };
       const settled = settleCounts(counts, note.startsWith("left") ? 1 : exitCode);
+      if (step.gate && exitCode !== 0) note ||= firstProblem(output) ?? "";
       resolve({ ...settled, name: step.name, exitCode, seconds: (Date.now() - started) / 1000, note });
     };
     let finished = false;
@@ -242,7 +280,7 @@ function skipped(step: Step): StepResult {
 function table(results: readonly StepResult[]): string {
   const rows = results.map((r) => [
     r.name,
-    r.failed > 0 || r.exitCode !== 0 ? "FAILED" : "ok",
+    r.failed > 0 || r.exitCode !== 0 ? "FAILED" : r.note.startsWith("skipped") ? "skipped" : "ok",
     String(r.passed),
     String(r.failed),
     String(r.skipped),
@@ -264,7 +302,14 @@ async function main(): Promise<number> {
     return 2;
   }
   const results: StepResult[] = [];
-  for (const step of plan(options)) {
+  const steps = plan(options);
+  for (const step of steps) {
+    // Results line up with steps: a failed gate ends the run, its later steps listed as skipped.
+    const gate = results.find((r, i) => steps[i]!.gate && (r.exitCode !== 0 || r.failed > 0));
+    if (gate) {
+      results.push({ ...skipped(step), note: `skipped: ${gate.name} failed` });
+      continue;
+    }
     const prerequisite = results.find((r) => r.name === step.requires);
     if (prerequisite && (prerequisite.exitCode !== 0 || prerequisite.failed > 0)) {
       // Counted once, as the prerequisite's failure; running would only repeat it.
