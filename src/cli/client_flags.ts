@@ -1,6 +1,7 @@
 /**
  * The client's command line: upstream's flags with upstream's defaults, plus `--scrape.max-body-size`
- * (new), which bounds what a target may send.
+ * (new), which bounds what a target may send, and `--proxy-url` may be repeated (new) to poll several
+ * proxies at once.
  * @module
  */
 import * as v from "valibot";
@@ -19,13 +20,17 @@ import {
   validateFlags,
 } from "./flag_values.ts";
 import { LOG_FLAGS, toLogConfig } from "./log_flags.ts";
+import { displayProxyUrl } from "../client/proxy_url.ts";
 
 export type { ListenAddress, LogConfig, LogLevel, ParsedCommand } from "./config_types.ts";
 
 /** Everything the client needs from its command line. */
 export interface ClientConfig {
-  /** `--proxy-url` (required): http or https, normalised to end in "/" so `poll` and `push` resolve under it. */
-  readonly proxyUrl: string;
+  /**
+   * `--proxy-url` (required, repeatable): http or https, normalised to end in "/" so `poll` and `push`
+   * resolve under it; no two name the same proxy. One poll loop runs per URL.
+   */
+  readonly proxyUrls: readonly string[];
   /** `--fqdn`; null = ask the runtime for the host's FQDN. */
   readonly fqdn: string | null;
   /** `--tls.cacert --tls.cert --tls.key` file paths; cert and key come together or not at all. */
@@ -51,7 +56,9 @@ const CLIENT_FLAGS: readonly FlagSpec[] = [
     name: "proxy-url",
     kind: "url",
     required: true,
-    help: "URL of the PushProx proxy, e.g. http://proxy.example:8080/.",
+    multiple: true,
+    help:
+      "URL of a PushProx proxy, e.g. http://proxy.example:8080/; give it again to poll several proxies at once.",
   },
   {
     name: "fqdn",
@@ -109,11 +116,24 @@ function parseProxyUrl(text: string): string {
   return url.href;
 }
 
+/** The first proxy named twice (after normalising, as logs show it), or null. */
+function repeatedProxy(urls: readonly string[]): string | null {
+  const seen = new Set<string>();
+  for (const url of urls) {
+    const shown = displayProxyUrl(url);
+    if (seen.has(shown)) return shown;
+    seen.add(shown);
+  }
+  return null;
+}
+
 const ClientFlagsSchema = v.pipe(
   v.object({
-    "proxy-url": textFlag(
-      parseProxyUrl,
-      "expected an http:// or https:// URL without query, such as http://proxy.example:8080/",
+    "proxy-url": v.array(
+      textFlag(
+        parseProxyUrl,
+        "expected an http:// or https:// URL without query, such as http://proxy.example:8080/",
+      ),
     ),
     "fqdn": v.optional(hostnameFlag()),
     "tls.cacert": optionalFileFlag(),
@@ -126,6 +146,11 @@ const ClientFlagsSchema = v.pipe(
     "log.level": logLevelFlag(),
     "log.format": logFormatFlag(),
   }),
+  v.check(
+    (flags) => repeatedProxy(flags["proxy-url"]) === null,
+    // Compared as logged, without user info: two sets of credentials for one proxy are still one proxy.
+    (issue) => `flag --proxy-url names ${repeatedProxy(issue.input["proxy-url"])} more than once`,
+  ),
   v.check(
     (flags) => flags["tls.cert"] !== null || flags["tls.key"] === null,
     "flag --tls.key needs --tls.cert as well",
@@ -145,7 +170,7 @@ const ClientFlagsSchema = v.pipe(
     },
   ),
   v.transform((flags): ClientConfig => ({
-    proxyUrl: flags["proxy-url"],
+    proxyUrls: flags["proxy-url"],
     fqdn: flags.fqdn ?? null,
     tls: { caFile: flags["tls.cacert"], certFile: flags["tls.cert"], keyFile: flags["tls.key"] },
     metricsListen: flags["metrics-addr"],
@@ -163,7 +188,7 @@ const ClientFlagsSchema = v.pipe(
  * @example
  * ```ts
  * const parsed = parseClientFlags(["--proxy-url=http://proxy:8080", "--fqdn", "web-1.example"]);
- * if (parsed.kind === "run") console.log(parsed.config.proxyUrl); // "http://proxy:8080/"
+ * if (parsed.kind === "run") console.log(parsed.config.proxyUrls); // ["http://proxy:8080/"]
  * ```
  */
 export function parseClientFlags(argv: readonly string[]): ParsedCommand<ClientConfig> {

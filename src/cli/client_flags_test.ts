@@ -38,7 +38,7 @@ const UPSTREAM_FLAGS = [
 describe("parseClientFlags()", () => {
   it("parseClientFlags() defaults match upstream's", () => {
     assert.deepEqual(config([URL_FLAG]), {
-      proxyUrl: "http://proxy.example:8080/",
+      proxyUrls: ["http://proxy.example:8080/"],
       fqdn: null,
       tls: { caFile: null, certFile: null, keyFile: null },
       metricsListen: { hostname: "", port: 9369 },
@@ -50,7 +50,7 @@ describe("parseClientFlags()", () => {
   });
 
   const cases: [flag: string, value: string, pick: (c: ClientConfig) => unknown, expected: unknown][] = [
-    ["proxy-url", "https://proxy.example/pushprox", (c) => c.proxyUrl, "https://proxy.example/pushprox/"],
+    ["proxy-url", "https://proxy.example/pushprox", (c) => c.proxyUrls, ["https://proxy.example/pushprox/"]],
     ["fqdn", "web-1.dc1.example.com", (c) => c.fqdn, "web-1.dc1.example.com"],
     ["tls.cacert", "/etc/ca.pem", (c) => c.tls.caFile, "/etc/ca.pem"],
     ["metrics-addr", "127.0.0.1:9999", (c) => c.metricsListen, { hostname: "127.0.0.1", port: 9999 }],
@@ -93,9 +93,14 @@ describe("parseClientFlags()", () => {
   });
 
   it("parseClientFlags() keeps a proxy URL that already ends in a slash and accepts IP FQDNs", () => {
-    assert.equal(config(["--proxy-url=http://10.0.0.1:8080/"]).proxyUrl, "http://10.0.0.1:8080/");
+    assert.deepEqual(config(["--proxy-url=http://10.0.0.1:8080/"]).proxyUrls, ["http://10.0.0.1:8080/"]);
     assert.equal(config([URL_FLAG, "--fqdn=10.1.2.3"]).fqdn, "10.1.2.3");
     assert.equal(config([URL_FLAG, "--fqdn=my_host"]).fqdn, "my_host");
+  });
+
+  it("parseClientFlags() takes --proxy-url more than once, keeping the order given", () => {
+    const argv = ["--proxy-url=http://proxy-b:8080", "--fqdn=web-1", "--proxy-url", "https://u:p@proxy-a/pp"];
+    assert.deepEqual(config(argv).proxyUrls, ["http://proxy-b:8080/", "https://u:p@proxy-a/pp/"]);
   });
 
   it("parseClientFlags() accepts a max wait equal to the initial wait", () => {
@@ -152,6 +157,18 @@ describe("parseClientFlags()", () => {
     ],
     [[URL_FLAG, "--fqdn=a", "--fqdn=b"], "flag --fqdn cannot be repeated"],
     [[URL_FLAG, "--proxy_url=x"], "unknown flag --proxy_url"],
+    [
+      [URL_FLAG, "--proxy-url=http://proxy.example:8080/"],
+      "flag --proxy-url names http://proxy.example:8080/ more than once",
+    ],
+    [
+      ["--proxy-url=http://a:1@proxy.example:8080", "--proxy-url=http://b:2@PROXY.example:8080/"],
+      "flag --proxy-url names http://proxy.example:8080/ more than once",
+    ],
+    [
+      [URL_FLAG, "--proxy-url=ftp://scraper:s3cret@proxy.example/"],
+      `invalid value "ftp://proxy.example/" for flag --proxy-url: ${proxyUrlExpected}`,
+    ],
   ];
   for (const [argv, message] of bad) {
     it(`parseClientFlags() rejects ${JSON.stringify(argv.slice(-1)[0] ?? "no flags")} with one line naming the flag`, () => {
@@ -171,6 +188,6 @@ describe("parseClientFlags()", () => {
     }
     assert.match(text, /--metrics-addr=ADDRESS .*\(default: :9369\)/);
     assert.match(text, /--fqdn=HOST .*\(default: this host's FQDN\)/);
-    assert.match(text, /--proxy-url=URL .*\(required\)/);
+    assert.match(text, /--proxy-url=URL .*\(required; repeatable\)/);
   });
 });

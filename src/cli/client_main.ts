@@ -3,8 +3,9 @@
  * the first SIGINT/SIGTERM. Returns the process exit code; only the entry point exits.
  */
 import { versionLine } from "../build_info.ts";
-import { type ClientMetrics, createClientMetrics } from "../client/client_metrics.ts";
+import { type ClientMetrics, createClientMetricsPerProxy } from "../client/client_metrics.ts";
 import { runAgent } from "../client/agent.ts";
+import { displayProxyUrl } from "../client/proxy_url.ts";
 import { systemClock } from "../time/clock.ts";
 import { metricsHandler } from "../client/metrics_server.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
@@ -50,7 +51,7 @@ export async function clientMain(runtime: Runtime): Promise<number> {
 
   const logger = createLogger({ ...config.log, write: (line) => runtime.writeStderr(`${line}\n`) });
   const registry = new Registry();
-  const metrics = createClientMetrics(registry);
+  const metrics = createClientMetricsPerProxy(registry, config.proxyUrls.map((url) => displayProxyUrl(url)));
   const shutdown = new AbortController();
   runtime.onShutdownSignal((signal) => {
     logger.info("Shutting down", { signal });
@@ -79,22 +80,22 @@ export async function clientMain(runtime: Runtime): Promise<number> {
 async function run(
   runtime: Runtime,
   config: ClientConfig,
-  parts: { tls: TlsClientOptions; logger: Logger; metrics: ClientMetrics },
+  parts: { tls: TlsClientOptions; logger: Logger; metrics: readonly ClientMetrics[] },
   signal: AbortSignal,
 ): Promise<number> {
   const { logger } = parts;
   const fqdn = config.fqdn ?? (await runtime.fqdn());
-  logger.info("Starting client", { fqdn, proxy_url: config.proxyUrl, version: VERSION });
+  const shown = config.proxyUrls.map((url) => displayProxyUrl(url)).join(",");
+  logger.info("Starting client", { fqdn, proxy_url: shown, version: VERSION });
   await runAgent(
     {
-      proxyUrl: config.proxyUrl,
+      proxies: config.proxyUrls.map((url, i) => ({ url, metrics: parts.metrics[i] })),
       fqdn,
       proxyFetch: runtime.httpClient(parts.tls),
       targetFetch: runtime.httpClient(),
       clock: systemClock,
       random: Math.random,
       logger,
-      metrics: parts.metrics,
       retryInitialWaitMs: config.retryInitialWaitMs,
       retryMaxWaitMs: config.retryMaxWaitMs,
       maxBodyBytes: config.maxBodyBytes,

@@ -12,10 +12,15 @@ function fakeRuntime(args: string[], files: Record<string, string> = {}) {
   const served: ServeOptions[] = [];
   const clients: (TlsClientOptions | undefined)[] = [];
   const polls: string[] = [];
+  const polledUrls: string[] = [];
   let closed = 0;
   let signalHandler: ((signal: string) => void) | null = null;
   const fetch: RawFetch = async (input, init) => {
-    const request = asRequest(input, init);
+    // A Request cannot be built from a URL with credentials; keep them in what is recorded, not in it.
+    const url = new URL(input instanceof Request ? input.url : input);
+    polledUrls.push(url.href);
+    url.username = url.password = "";
+    const request = asRequest(url, init);
     polls.push(await request.text());
     return await new Promise<Response>((_, reject) => {
       request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });
@@ -54,7 +59,7 @@ function fakeRuntime(args: string[], files: Record<string, string> = {}) {
     assert.ok(signalHandler, "a shutdown handler was registered");
     signalHandler(name);
   };
-  return { runtime, stdout, stderr, served, clients, polls, signal, closed: () => closed };
+  return { runtime, stdout, stderr, served, clients, polls, polledUrls, signal, closed: () => closed };
 }
 
 async function eventually(check: () => boolean, what: string): Promise<void> {
@@ -130,6 +135,41 @@ describe("clientMain()", () => {
     fake.signal("SIGTERM");
     assert.equal(await running, 0);
     assert.equal(fake.closed(), 1, "the metrics server was closed");
+  });
+
+  it("clientMain() polls every --proxy-url at once, counts per proxy, and never logs credentials", async () => {
+    const fake = fakeRuntime([
+      "--proxy-url=http://scraper:s3cret@proxy-a:8080",
+      "--proxy-url=http://proxy-b:8080/",
+      "--metrics-addr=127.0.0.1:0",
+      "--log.level=debug",
+    ]);
+    const running = clientMain(fake.runtime);
+    await eventually(() => fake.polls.length === 2, "a poll to each proxy");
+    assert.deepEqual(fake.polls, ["host.example", "host.example"]);
+    assert.deepEqual(fake.polledUrls.toSorted(), [
+      "http://proxy-b:8080/poll",
+      "http://scraper:s3cret@proxy-a:8080/poll",
+    ]);
+    const metrics = await fake.served[0].handler(new Request("http://127.0.0.1:9369/metrics"), {
+      absoluteForm: false,
+      remoteAddress: "127.0.0.1",
+    });
+    const page = await metrics.text();
+    assert.match(page, /^pushprox_client_poll_errors_total\{proxy="http:\/\/proxy-a:8080\/"\} 0$/m);
+    assert.match(page, /^pushprox_client_poll_errors_total\{proxy="http:\/\/proxy-b:8080\/"\} 0$/m);
+    fake.signal("SIGTERM");
+    assert.equal(await running, 0);
+    const log = fake.stderr.join("");
+    assert.match(log, /msg="Starting client".*proxy_url=http:\/\/proxy-a:8080\/,http:\/\/proxy-b:8080\//);
+    assert.doesNotMatch(log + page, /s3cret|scraper/);
+  });
+
+  it("clientMain() refuses the same --proxy-url twice on one line and returns 2", async () => {
+    const fake = fakeRuntime(["--proxy-url=http://proxy:8080", "--proxy-url=http://proxy:8080/"]);
+    assert.equal(await clientMain(fake.runtime), 2);
+    assert.deepEqual(fake.stderr, ["client: flag --proxy-url names http://proxy:8080/ more than once\n"]);
+    assert.equal(fake.polls.length, 0, "no poll was sent");
   });
 
   it("clientMain() starts no metrics server when --metrics-addr is empty", async () => {

@@ -111,6 +111,23 @@ export function validateFlags<S extends v.GenericSchema>(schema: S, values: unkn
   const issue = result.issues[0];
   const key = issue.path?.[0]?.key;
   if (typeof key !== "string") throw new UsageError(issue.message);
-  const given = issue.path?.[0]?.value;
-  throw new UsageError(`invalid value ${JSON.stringify(String(given))} for flag --${key}: ${issue.message}`);
+  // The innermost value: for a repeated flag, the one bad item rather than the whole list.
+  const given = issue.path?.at(-1)?.value;
+  throw new UsageError(
+    `invalid value ${JSON.stringify(shownValue(String(given)))} for flag --${key}: ${issue.message}`,
+  );
+}
+
+/** Flag text as an error may repeat it: a URL's user name and password never appear, the rest as typed. */
+function shownValue(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return text;
+  }
+  if (url.username === "" && url.password === "") return text;
+  url.username = "";
+  url.password = "";
+  return url.href;
 }

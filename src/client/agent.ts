@@ -1,143 +1,55 @@
 /**
- * The client's poll loop: ask the proxy for work, start each scrape without waiting for it, ask again.
- * Polls that fail back off; successful ones (including an idle 204) poll again at once.
+ * The client's work: one poll loop per `--proxy-url`, all at once. The loops share nothing but the HTTP
+ * clients and the shutdown signal, so a proxy that is down, slow or refusing only ever holds up its own
+ * loop: scrapes through the others go on as if it did not exist. That is what lets several proxies serve
+ * the same hosts without any state shared between them.
  */
-import type { Logger } from "../log/logger.ts";
-import type { RawFetch } from "../runtime/types.ts";
-import type { ScrapeRequest } from "../wire/types.ts";
-import { parseScrapeRequest } from "../wire/mod.ts";
-import { createBackoff } from "./backoff.ts";
-import { readExcerpt, readResponseCapped } from "./body_limits.ts";
 import type { ClientMetrics } from "./client_metrics.ts";
-import { type Clock, sleep } from "../time/clock.ts";
-import { describeError } from "./describe_error.ts";
-import { scrapeAndPush } from "./scrape.ts";
+import { type PollLoopOptions, runPollLoop } from "./poll_loop.ts";
 
-/** A serialized scrape request is a request head; 1 MiB is far above any real one. */
-export const MAX_POLL_BODY_BYTES = 1024 * 1024;
-
-/** Everything the agent needs, all injected. */
-export interface AgentOptions {
+/** One proxy the client polls, and the counters for what happens with it. */
+export interface ProxyLink {
   /** Base URL of the proxy, ending in "/". */
-  readonly proxyUrl: string;
-  readonly fqdn: string;
-  /** Talks to the proxy (with the client's TLS settings). */
-  readonly proxyFetch: RawFetch;
-  /** Talks to the local targets. */
-  readonly targetFetch: RawFetch;
-  readonly clock: Clock;
-  /** Uniform random number in [0, 1), for backoff jitter. */
-  readonly random: () => number;
-  readonly logger: Logger;
+  readonly url: string;
   readonly metrics: ClientMetrics;
-  readonly retryInitialWaitMs: number;
-  readonly retryMaxWaitMs: number;
-  /** `--scrape.max-body-size` in bytes; 0 means unlimited. */
-  readonly maxBodyBytes: number;
-  /** Largest poll response accepted; MAX_POLL_BODY_BYTES unless told otherwise. */
-  readonly maxPollBodyBytes?: number;
 }
 
-/** The outcome of one poll. */
-type PollResult = { readonly kind: "scrape"; readonly request: ScrapeRequest } | { readonly kind: "idle" } | {
-  readonly kind: "error";
-  readonly message: string;
-  readonly fields?: Readonly<Record<string, unknown>>;
-};
+/** What the whole client needs: what every poll loop shares, and the proxies. */
+export interface AgentOptions extends Omit<PollLoopOptions, "proxyUrl" | "metrics"> {
+  /** At least one; each gets its own poll loop, backoff and pushes. */
+  readonly proxies: readonly ProxyLink[];
+}
 
 /**
- * Polls until `signal` aborts, then aborts in-flight scrapes and resolves once they have stopped.
+ * Polls every proxy until `signal` aborts; resolves once every loop and its scrapes have stopped. Should
+ * a loop ever fail (a bug: loops handle every network and protocol error themselves), the others are
+ * stopped too and the failure is thrown, so the client never runs on with part of its proxies silently.
  *
  * @example
  * ```ts
  * const shutdown = new AbortController();
  * runtime.onShutdownSignal(() => shutdown.abort());
- * await runAgent({ proxyUrl: "http://proxy:8080/", fqdn, proxyFetch, targetFetch, clock: systemClock,
- *   random: Math.random, logger, metrics, retryInitialWaitMs: 1000, retryMaxWaitMs: 5000, maxBodyBytes: 0 },
- *   shutdown.signal);
+ * await runAgent({ proxies: [{ url: "http://proxy-a:8080/", metrics: a }, { url: "http://proxy-b:8080/", metrics: b }],
+ *   fqdn, proxyFetch, targetFetch, clock: systemClock, random: Math.random, logger,
+ *   retryInitialWaitMs: 1000, retryMaxWaitMs: 5000, maxBodyBytes: 0 }, shutdown.signal);
  * ```
+ * @throws {RangeError} when `proxies` is empty.
  */
 export async function runAgent(options: AgentOptions, signal: AbortSignal): Promise<void> {
-  const { clock, logger, metrics } = options;
-  const backoff = createBackoff({
-    initialMs: options.retryInitialWaitMs,
-    maxMs: options.retryMaxWaitMs,
-    random: options.random,
-  });
-  const scrapeDeps = { ...options, pushUrl: new URL(`${options.proxyUrl}push`) };
-  // Parsed and encoded once: the same poll goes out after every scrape.
-  const poll = { url: new URL(`${options.proxyUrl}poll`), body: new TextEncoder().encode(options.fqdn) };
-  const inFlight = new Set<Promise<void>>();
-  while (!signal.aborted) {
-    const result = await pollOnce(options, poll, signal);
-    if (signal.aborted) break;
-    if (result.kind === "error") {
-      metrics.pollErrors.inc();
-      const waitMs = backoff.next();
-      logger.warn(`Poll failed, retrying in ${(waitMs / 1000).toFixed(1)}s`, {
-        err: result.message,
-        ...result.fields,
-      });
-      await sleep(clock, waitMs, signal);
-      continue;
-    }
-    backoff.reset();
-    if (result.kind === "idle") {
-      logger.debug("Idle poll answered, polling again");
-      continue;
-    }
-    logger.debug("Got scrape request", { scrape_id: result.request.id, url: result.request.url });
-    const scrape = scrapeAndPush(scrapeDeps, result.request, signal);
-    inFlight.add(scrape);
-    void scrape.finally(() => inFlight.delete(scrape));
-  }
-  await Promise.allSettled(inFlight);
-}
-
-/** What every poll sends. */
-interface PollMessage {
-  readonly url: URL;
-  /** The FQDN, as upstream's proxy expects it. */
-  readonly body: Uint8Array<ArrayBuffer>;
-}
-
-async function pollOnce(options: AgentOptions, poll: PollMessage, signal: AbortSignal): Promise<PollResult> {
-  let response: Response;
-  try {
-    // The shutdown signal itself, with no signal per poll: our raw HTTP client (the only RawFetch a
-    // client runs with) drops its listener when the exchange ends, so none pile up on it.
-    response = await options.proxyFetch(poll.url, {
-      method: "POST",
-      // Our proxy may then end an idle poll with 204 so no load balancer ever sees an idle connection;
-      // upstream's proxy ignores the header and simply holds the poll.
-      headers: [["PushProx-Accept-Idle", "1"]],
-      body: poll.body,
-      signal,
-    });
-  } catch (error) {
-    return { kind: "error", message: `cannot reach ${poll.url.href}: ${describeError(error)}` };
-  }
-  if (response.status === 204) {
-    await response.body?.cancel().catch(() => {});
-    return { kind: "idle" };
-  }
-  if (response.status !== 200) {
-    // e.g. upstream's 408 "request is expired" when a second client polls for the same FQDN.
-    const excerpt = await readExcerpt(response.body, 200);
-    return {
-      kind: "error",
-      message: `proxy answered the poll with ${response.status}`,
-      fields: { status: response.status, body: excerpt },
-    };
-  }
-  try {
-    const bytes = await readResponseCapped(
-      response,
-      options.maxPollBodyBytes ?? MAX_POLL_BODY_BYTES,
-      "poll response",
-    );
-    return { kind: "scrape", request: parseScrapeRequest(bytes) };
-  } catch (error) {
-    return { kind: "error", message: `bad poll response: ${describeError(error)}` };
-  }
+  const { proxies, ...shared } = options;
+  if (proxies.length === 0) throw new RangeError("Cannot run the client: no proxy to poll");
+  const stop = new AbortController();
+  const onShutdown = () => stop.abort(signal.reason);
+  if (signal.aborted) onShutdown();
+  else signal.addEventListener("abort", onShutdown, { once: true });
+  const loops = proxies.map((proxy) =>
+    runPollLoop({ ...shared, proxyUrl: proxy.url, metrics: proxy.metrics }, stop.signal).catch((error) => {
+      stop.abort(error);
+      throw error;
+    })
+  );
+  const results = await Promise.allSettled(loops);
+  signal.removeEventListener("abort", onShutdown);
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed !== undefined) throw failed.reason;
 }

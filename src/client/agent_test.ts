@@ -1,197 +1,194 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { silentLogger } from "../log/logger.ts";
+import type { Logger } from "../log/logger.ts";
 import { parseScrapeResponse } from "../wire/mod.ts";
 import { type AgentOptions, runAgent } from "./agent.ts";
 import { createFakeClock, type FakeClock } from "../time/fake_clock.ts";
 import {
+  asRequest,
   countingMetrics,
   eventually,
   fakeProxy,
   fakeTarget,
+  hangUntilAborted,
   pollBody,
-  recordingLogger,
 } from "./fake_http.ts";
 import type { RawFetch } from "../runtime/types.ts";
 
 const FQDN = "127.0.0.1";
-const ID = "83411e08-a275-47d0-a357-4a767c613cdc";
+const TARGET = "http://127.0.0.1:19100/metrics";
+const PROXY_A = "http://proxy-a:8080/";
+const PROXY_B = "http://proxy-b:8080/";
+const ID_A = "aaaaaaaa-a275-47d0-a357-4a767c613cdc";
+const ID_B = "bbbbbbbb-d260-4c64-984d-8397b675a401";
 
-function agentOptions(
+/** One RawFetch for the client's proxy leg that hands each request to the fake at its origin. */
+function byOrigin(fakes: Record<string, RawFetch>): RawFetch {
+  return (input, init) => {
+    const origin = new URL(input instanceof Request ? input.url : input).origin + "/";
+    const fake = fakes[origin];
+    if (fake === undefined) throw new Error(`no fake proxy at ${origin}`);
+    return fake(input, init);
+  };
+}
+
+function options(
   proxyFetch: RawFetch,
-  targetFetch: RawFetch,
   clock: FakeClock,
   extra: Partial<AgentOptions> = {},
-): AgentOptions & { metrics: ReturnType<typeof countingMetrics> } {
-  return {
-    proxyUrl: "http://127.0.0.1:8080/",
+) {
+  const a = countingMetrics();
+  const b = countingMetrics();
+  const opts: AgentOptions = {
+    proxies: [{ url: PROXY_A, metrics: a }, { url: PROXY_B, metrics: b }],
     fqdn: FQDN,
     proxyFetch,
-    targetFetch,
+    targetFetch: fakeTarget(() => new Response("up 1\n")).fetch,
     clock,
     random: () => 0.5,
     logger: silentLogger(),
-    metrics: countingMetrics(),
     retryInitialWaitMs: 1000,
     retryMaxWaitMs: 5000,
     maxBodyBytes: 0,
     ...extra,
-  } as AgentOptions & { metrics: ReturnType<typeof countingMetrics> };
+  };
+  return { opts, a, b };
 }
 
-const networkError = () => {
+const refused = () => {
   throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:8080"), { code: "ECONNREFUSED" });
 };
 
+async function pushedId(body: Uint8Array): Promise<string | null> {
+  return (await parseScrapeResponse(new Blob([body as Uint8Array<ArrayBuffer>]).stream())).head.id;
+}
+
 describe("runAgent()", () => {
-  it("runAgent() polls with its FQDN, scrapes, and pushes the target response under the scrape id", async () => {
+  it("runAgent() polls every proxy at once and pushes each scrape back to the proxy that sent it", async () => {
     const clock = createFakeClock();
-    const proxy = fakeProxy([() => new Response(pollBody("http://127.0.0.1:19100/metrics", ID))], {
-      now: clock.now,
-    });
-    const target = fakeTarget(() =>
-      new Response("up 1\n", { headers: { "Content-Type": "text/plain; version=0.0.4" } })
-    );
+    const proxyA = fakeProxy([() => new Response(pollBody(TARGET, ID_A))]);
+    const proxyB = fakeProxy([() => new Response(pollBody(TARGET, ID_B))]);
+    const { opts, a, b } = options(byOrigin({ [PROXY_A]: proxyA.fetch, [PROXY_B]: proxyB.fetch }), clock);
     const stop = new AbortController();
-    const running = runAgent(agentOptions(proxy.fetch, target.fetch, clock), stop.signal);
+    const running = runAgent(opts, stop.signal);
 
-    const push = await proxy.push(0);
+    const [pushA, pushB] = await Promise.all([proxyA.push(0), proxyB.push(0)]);
+    await eventually(() => proxyA.polls.length === 2 && proxyB.polls.length === 2, "both to poll again");
     stop.abort();
     await running;
 
-    assert.equal(proxy.polls[0].body, FQDN);
-    assert.equal(proxy.polls[0].headers.get("pushprox-accept-idle"), "1");
-    assert.equal(target.requests[0].url, "http://127.0.0.1:19100/metrics");
-    const { head, body } = await parseScrapeResponse(new Blob([push.body]).stream());
-    assert.equal(head.status, 200);
-    assert.equal(head.id, ID);
-    assert.equal(head.headers.find(([name]) => name === "X-Prometheus-Scrape-Timeout")?.[1], "5.000000");
-    assert.equal(head.headers.find(([name]) => name === "Content-Type")?.[1], "text/plain; version=0.0.4");
-    assert.equal(await new Response(body).text(), "up 1\n");
+    assert.equal(await pushedId(pushA.body), ID_A);
+    assert.equal(await pushedId(pushB.body), ID_B);
+    assert.equal(proxyA.pushes.length, 1, "proxy A got only its own scrape's push");
+    assert.equal(proxyB.pushes.length, 1, "proxy B got only its own scrape's push");
+    assert.deepEqual([proxyA.polls[0].body, proxyB.polls[0].body], [FQDN, FQDN]);
+    assert.deepEqual([a.counts(), b.counts()], [{ poll: 0, scrape: 0, push: 0 }, {
+      poll: 0,
+      scrape: 0,
+      push: 0,
+    }]);
   });
 
-  it("runAgent() polls again at once, without waiting, after an idle 204", async () => {
+  it("runAgent() serves scrapes through one proxy while the other refuses every poll and backs off", async () => {
     const clock = createFakeClock();
-    const idle = () => new Response(null, { status: 204 });
-    const proxy = fakeProxy([idle, idle, idle]);
+    const proxyA = fakeProxy([refused, refused, refused]);
+    const scrape = (id: string) => () => new Response(pollBody(TARGET, id));
+    const proxyB = fakeProxy([scrape(ID_B), scrape(ID_A), scrape(ID_B)], { now: clock.now });
+    const { opts, a, b } = options(byOrigin({ [PROXY_A]: proxyA.fetch, [PROXY_B]: proxyB.fetch }), clock);
     const stop = new AbortController();
-    const options = agentOptions(proxy.fetch, fakeTarget(() => new Response("")).fetch, clock);
-    const running = runAgent(options, stop.signal);
+    const running = runAgent(opts, stop.signal);
 
-    await eventually(() => proxy.polls.length === 4, "the fourth poll");
-    stop.abort();
-    await running;
-    assert.deepEqual(clock.requested, [], "no backoff timer was started");
-    assert.equal(options.metrics.counts().poll, 0);
-  });
-
-  it("runAgent() backs off x1.5 after failed polls, counts them, and starts over after a success", async () => {
-    const clock = createFakeClock();
-    const failed = () =>
-      new Response("Error WaitForScrapeInstruction: request is expired\n", { status: 408 });
-    const proxy = fakeProxy([
-      failed,
-      networkError,
-      failed,
-      () => new Response(null, { status: 204 }),
-      networkError,
-    ]);
-    const { logger, records } = recordingLogger();
-    const options = agentOptions(proxy.fetch, fakeTarget(() => new Response("")).fetch, clock, { logger });
-    const stop = new AbortController();
-    const running = runAgent(options, stop.signal);
-
-    for (let i = 0; i < 5; i++) await clock.advance(10_000);
-    await eventually(() => proxy.polls.length === 6, "the sixth poll");
+    await proxyB.push(2);
+    const backoffs = [...clock.requested.filter((ms) => ms === 1000)];
     stop.abort();
     await running;
 
-    assert.deepEqual(clock.requested, [1000, 1500, 2250, 1000]);
-    assert.equal(options.metrics.counts().poll, 4);
-    const warning = records.find((r) => r.level === "warn" && r.fields.status === 408);
-    assert.ok(warning, "a warning names the 408");
-    assert.equal(warning.fields.body, "Error WaitForScrapeInstruction: request is expired");
-    const refused = records.find((r) =>
-      r.level === "warn" && String(r.fields.err).includes("connection refused")
-    );
-    assert.ok(refused, "a warning says the connection was refused");
+    // The three scrapes went through while proxy A's first backoff had not even run out: time never moved.
+    assert.deepEqual(proxyB.pushes.map((push) => push.at), [0, 0, 0]);
+    assert.equal(proxyA.polls.length, 1, "proxy A is still in its first backoff");
+    assert.deepEqual(backoffs, [1000], "only proxy A backed off");
+    assert.equal(a.counts().poll, 1);
+    assert.equal(b.counts().poll, 0);
   });
 
-  it("runAgent() treats an unparseable 200 body as a poll error", async () => {
+  it("runAgent() serves scrapes through one proxy while a push to the other never gets an answer", async () => {
     const clock = createFakeClock();
-    const proxy = fakeProxy([() => new Response("garbage")]);
-    const options = agentOptions(proxy.fetch, fakeTarget(() => new Response("")).fetch, clock);
+    let polledA = 0;
+    const pushesA: Request[] = [];
+    // Proxy A hands out one scrape, then holds its push (and every later poll) without a word.
+    const slowA: RawFetch = (input, init) => {
+      const request = asRequest(input, init);
+      if (new URL(request.url).pathname === "/push") {
+        pushesA.push(request);
+        return hangUntilAborted(request.signal);
+      }
+      return polledA++ === 0
+        ? Promise.resolve(new Response(pollBody(TARGET, ID_A)))
+        : hangUntilAborted(request.signal);
+    };
+    const proxyB = fakeProxy([() => new Response(pollBody(TARGET, ID_B))], { now: clock.now });
+    const { opts } = options(byOrigin({ [PROXY_A]: slowA, [PROXY_B]: proxyB.fetch }), clock);
     const stop = new AbortController();
-    const running = runAgent(options, stop.signal);
+    const running = runAgent(opts, stop.signal);
 
-    await eventually(() => clock.requested.length === 1, "the backoff");
+    await eventually(() => pushesA.length === 1, "the push to proxy A");
+    const push = await proxyB.push(0);
     stop.abort();
     await running;
-    assert.equal(options.metrics.counts().poll, 1);
-    assert.deepEqual(clock.requested, [1000]);
+    assert.equal(await pushedId(push.body), ID_B);
+    assert.equal(push.at, 0);
   });
 
-  it("runAgent() refuses a poll body above its cap", async () => {
+  it("runAgent() stops every loop at shutdown and leaves no timer behind", async () => {
     const clock = createFakeClock();
-    const huge = pollBody("http://127.0.0.1:19100/metrics", ID, [`X-Big: ${"x".repeat(5000)}`]);
-    const proxy = fakeProxy([() => new Response(huge)]);
-    const target = fakeTarget(() => new Response(""));
-    const options = agentOptions(proxy.fetch, target.fetch, clock, { maxPollBodyBytes: 4096 });
+    const proxyA = fakeProxy([refused]);
+    const proxyB = fakeProxy([]);
+    const { opts } = options(byOrigin({ [PROXY_A]: proxyA.fetch, [PROXY_B]: proxyB.fetch }), clock);
     const stop = new AbortController();
-    const running = runAgent(options, stop.signal);
-
-    await eventually(() => clock.requested.length === 1, "the backoff");
-    stop.abort();
-    await running;
-    assert.equal(options.metrics.counts().poll, 1);
-    assert.equal(target.requests.length, 0);
-  });
-
-  it("runAgent() starts the next poll while a scrape is still running", async () => {
-    const clock = createFakeClock();
-    const proxy = fakeProxy([() => new Response(pollBody("http://127.0.0.1:19100/metrics", ID))], {
-      now: clock.now,
-    });
-    let release: () => void = () => {};
-    const target = fakeTarget(() =>
-      new Promise<Response>((resolve) => (release = () => resolve(new Response("up 1\n"))))
-    );
-    const stop = new AbortController();
-    const running = runAgent(agentOptions(proxy.fetch, target.fetch, clock), stop.signal);
+    const running = runAgent(opts, stop.signal);
 
     await eventually(
-      () => proxy.polls.length === 2 && target.requests.length === 1,
-      "a second poll during the scrape",
+      () => clock.requested.length === 1 && proxyB.polls.length === 1,
+      "a backoff and a held poll",
     );
-    release();
-    await proxy.push(0);
     stop.abort();
     await running;
+    assert.equal(clock.pending(), 0);
+    assert.deepEqual([proxyA.polls.length, proxyB.polls.length], [1, 1]);
   });
 
-  it("runAgent() stops when aborted: the hanging poll and the backoff wait end", async () => {
+  it("runAgent() stops the other loops and throws when one loop fails", async () => {
     const clock = createFakeClock();
-    const proxy = fakeProxy([networkError]);
-    const stop = new AbortController();
-    const running = runAgent(
-      agentOptions(proxy.fetch, fakeTarget(() => new Response("")).fetch, clock),
-      stop.signal,
-    );
-    await eventually(() => clock.requested.length === 1, "the backoff wait");
-    stop.abort();
-    await running;
-    assert.equal(clock.pending(), 0, "no timer left behind");
-    assert.equal(proxy.polls.length, 1, "no poll after the abort");
+    const proxyA = fakeProxy([refused]);
+    const proxyB = fakeProxy([]);
+    const broken = new Error("log sink is gone");
+    // A logger that fails for proxy A's lines only: the one way left for a loop to fail.
+    const logger: Logger = {
+      ...silentLogger(),
+      child: (fields) =>
+        fields.proxy === PROXY_A
+          ? {
+            ...silentLogger(),
+            warn: () => {
+              throw broken;
+            },
+          }
+          : silentLogger(),
+    };
+    const { opts } = options(byOrigin({ [PROXY_A]: proxyA.fetch, [PROXY_B]: proxyB.fetch }), clock, {
+      logger,
+    });
 
-    const idleProxy = fakeProxy([]);
-    const stopIdle = new AbortController();
-    const idle = runAgent(
-      agentOptions(idleProxy.fetch, fakeTarget(() => new Response("")).fetch, clock),
-      stopIdle.signal,
-    );
-    await eventually(() => idleProxy.polls.length === 1, "the hanging poll");
-    stopIdle.abort();
-    await idle;
-    assert.equal(idleProxy.polls.length, 1);
+    await assert.rejects(runAgent(opts, new AbortController().signal), broken);
+    assert.equal(proxyB.polls.length, 1, "proxy B's held poll was given up, not repeated");
+  });
+
+  it("runAgent() refuses to run without a proxy", async () => {
+    const { opts } = options(fakeProxy([]).fetch, createFakeClock(), { proxies: [] });
+    await assert.rejects(runAgent(opts, new AbortController().signal), {
+      name: "RangeError",
+      message: "Cannot run the client: no proxy to poll",
+    });
   });
 });

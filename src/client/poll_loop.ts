@@ -1,0 +1,153 @@
+/**
+ * The poll loop for one proxy: ask it for work, start each scrape without waiting for it, ask again.
+ * Polls that fail back off; successful ones (including an idle 204) poll again at once. A client polling
+ * several proxies runs one loop per proxy (agent.ts), each with its own backoff and its own pushes.
+ */
+import type { Logger } from "../log/logger.ts";
+import type { RawFetch } from "../runtime/types.ts";
+import type { ScrapeRequest } from "../wire/types.ts";
+import { parseScrapeRequest } from "../wire/mod.ts";
+import { createBackoff } from "./backoff.ts";
+import { readExcerpt, readResponseCapped } from "./body_limits.ts";
+import type { ClientMetrics } from "./client_metrics.ts";
+import { type Clock, sleep } from "../time/clock.ts";
+import { describeError } from "./describe_error.ts";
+import { scrapeAndPush } from "./scrape.ts";
+import { displayProxyUrl } from "./proxy_url.ts";
+
+/** A serialized scrape request is a request head; 1 MiB is far above any real one. */
+export const MAX_POLL_BODY_BYTES = 1024 * 1024;
+
+/** Everything one proxy's poll loop needs, all injected. */
+export interface PollLoopOptions {
+  /** Base URL of the proxy, ending in "/"; any user info in it is left out of every log line. */
+  readonly proxyUrl: string;
+  readonly fqdn: string;
+  /** Talks to the proxy (with the client's TLS settings). */
+  readonly proxyFetch: RawFetch;
+  /** Talks to the local targets. */
+  readonly targetFetch: RawFetch;
+  readonly clock: Clock;
+  /** Uniform random number in [0, 1), for backoff jitter. */
+  readonly random: () => number;
+  /** Every line this loop and its scrapes write carries `proxy` (the URL without user info). */
+  readonly logger: Logger;
+  /** This proxy's counters. */
+  readonly metrics: ClientMetrics;
+  readonly retryInitialWaitMs: number;
+  readonly retryMaxWaitMs: number;
+  /** `--scrape.max-body-size` in bytes; 0 means unlimited. */
+  readonly maxBodyBytes: number;
+  /** Largest poll response accepted; MAX_POLL_BODY_BYTES unless told otherwise. */
+  readonly maxPollBodyBytes?: number;
+}
+
+/** The outcome of one poll. */
+type PollResult = { readonly kind: "scrape"; readonly request: ScrapeRequest } | { readonly kind: "idle" } | {
+  readonly kind: "error";
+  readonly message: string;
+  readonly fields?: Readonly<Record<string, unknown>>;
+};
+
+/**
+ * Polls until `signal` aborts, then aborts in-flight scrapes and resolves once they have stopped.
+ *
+ * @example
+ * ```ts
+ * const shutdown = new AbortController();
+ * runtime.onShutdownSignal(() => shutdown.abort());
+ * await runPollLoop({ proxyUrl: "http://proxy:8080/", fqdn, proxyFetch, targetFetch, clock: systemClock,
+ *   random: Math.random, logger, metrics, retryInitialWaitMs: 1000, retryMaxWaitMs: 5000, maxBodyBytes: 0 },
+ *   shutdown.signal);
+ * ```
+ */
+export async function runPollLoop(options: PollLoopOptions, signal: AbortSignal): Promise<void> {
+  const { clock, metrics } = options;
+  const logger = options.logger.child({ proxy: displayProxyUrl(options.proxyUrl) });
+  const backoff = createBackoff({
+    initialMs: options.retryInitialWaitMs,
+    maxMs: options.retryMaxWaitMs,
+    random: options.random,
+  });
+  // Each scrape is pushed back to the proxy whose poll delivered it: only that proxy knows its id.
+  const scrapeDeps = { ...options, logger, pushUrl: new URL(`${options.proxyUrl}push`) };
+  // Parsed and encoded once: the same poll goes out after every scrape.
+  const poll = { url: new URL(`${options.proxyUrl}poll`), body: new TextEncoder().encode(options.fqdn) };
+  const inFlight = new Set<Promise<void>>();
+  while (!signal.aborted) {
+    const result = await pollOnce(options, poll, signal);
+    if (signal.aborted) break;
+    if (result.kind === "error") {
+      metrics.pollErrors.inc();
+      const waitMs = backoff.next();
+      logger.warn(`Poll failed, retrying in ${(waitMs / 1000).toFixed(1)}s`, {
+        err: result.message,
+        ...result.fields,
+      });
+      await sleep(clock, waitMs, signal);
+      continue;
+    }
+    backoff.reset();
+    if (result.kind === "idle") {
+      logger.debug("Idle poll answered, polling again");
+      continue;
+    }
+    logger.debug("Got scrape request", { scrape_id: result.request.id, url: result.request.url });
+    const scrape = scrapeAndPush(scrapeDeps, result.request, signal);
+    inFlight.add(scrape);
+    void scrape.finally(() => inFlight.delete(scrape));
+  }
+  await Promise.allSettled(inFlight);
+}
+
+/** What every poll sends. */
+interface PollMessage {
+  readonly url: URL;
+  /** The FQDN, as upstream's proxy expects it. */
+  readonly body: Uint8Array<ArrayBuffer>;
+}
+
+async function pollOnce(
+  options: PollLoopOptions,
+  poll: PollMessage,
+  signal: AbortSignal,
+): Promise<PollResult> {
+  let response: Response;
+  try {
+    // The shutdown signal itself, with no signal per poll: our raw HTTP client (the only RawFetch a
+    // client runs with) drops its listener when the exchange ends, so none pile up on it.
+    response = await options.proxyFetch(poll.url, {
+      method: "POST",
+      // Our proxy may then end an idle poll with 204 so no load balancer ever sees an idle connection;
+      // upstream's proxy ignores the header and simply holds the poll.
+      headers: [["PushProx-Accept-Idle", "1"]],
+      body: poll.body,
+      signal,
+    });
+  } catch (error) {
+    return { kind: "error", message: `cannot reach ${displayProxyUrl(poll.url)}: ${describeError(error)}` };
+  }
+  if (response.status === 204) {
+    await response.body?.cancel().catch(() => {});
+    return { kind: "idle" };
+  }
+  if (response.status !== 200) {
+    // e.g. upstream's 408 "request is expired" when a second client polls for the same FQDN.
+    const excerpt = await readExcerpt(response.body, 200);
+    return {
+      kind: "error",
+      message: `proxy answered the poll with ${response.status}`,
+      fields: { status: response.status, body: excerpt },
+    };
+  }
+  try {
+    const bytes = await readResponseCapped(
+      response,
+      options.maxPollBodyBytes ?? MAX_POLL_BODY_BYTES,
+      "poll response",
+    );
+    return { kind: "scrape", request: parseScrapeRequest(bytes) };
+  } catch (error) {
+    return { kind: "error", message: `bad poll response: ${describeError(error)}` };
+  }
+}
