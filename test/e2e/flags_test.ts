@@ -53,6 +53,16 @@ describe(`command-line flags (${selectedImplementation()})`, () => {
     });
   }
 
+  it("client exits 2 with one stderr line when two --proxy-url values name the same proxy", async () => {
+    const result = await h.run("client", [
+      "--proxy-url=http://127.0.0.1:8080",
+      "--proxy-url=http://scraper:s3cret@127.0.0.1:8080/",
+      "--metrics-addr=",
+    ]);
+    assert.equal(result.code, 2, result.logs);
+    assert.equal(result.stderr, "client: flag --proxy-url names http://127.0.0.1:8080/ more than once\n");
+  });
+
   for (const program of ["proxy", "client"] as const) {
     it(`${program} --help lists every upstream flag and exits 0`, async () => {
       const result = await h.run(program, ["--help"]);
