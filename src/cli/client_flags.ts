@@ -1,7 +1,7 @@
 /**
  * The client's command line: upstream's flags with upstream's defaults, plus `--scrape.max-body-size`
- * (new), which bounds what a target may send, and `--proxy-url` may be repeated (new) to poll several
- * proxies at once.
+ * (new), which bounds what a target may send, `--proxy-url` may be repeated (new) to poll several
+ * proxies at once, and the scrape rules of scrape_rule_flags.ts (new).
  * @module
  */
 import * as v from "valibot";
@@ -21,6 +21,8 @@ import {
 } from "./flag_values.ts";
 import { LOG_FLAGS, toLogConfig } from "./log_flags.ts";
 import { displayProxyUrl } from "../client/proxy_url.ts";
+import { SCRAPE_RULE_FLAGS, SCRAPE_RULE_SCHEMA_ENTRIES, toScrapeRules } from "./scrape_rule_flags.ts";
+import type { ScrapeRules } from "../client/scrape_rules.ts";
 
 export type { ListenAddress, LogConfig, LogLevel, ParsedCommand } from "./config_types.ts";
 
@@ -49,6 +51,8 @@ export interface ClientConfig {
   readonly maxBodyBytes: number;
   /** `--log.level=info --log.format=logfmt` */
   readonly log: LogConfig;
+  /** `--allow-port`, `--allow-method`, `--use-localhost` (new): what scrapes may reach. */
+  readonly scrapeRules: ScrapeRules;
 }
 
 const CLIENT_FLAGS: readonly FlagSpec[] = [
@@ -97,6 +101,7 @@ const CLIENT_FLAGS: readonly FlagSpec[] = [
     default: "128MiB",
     help: "Largest scrape response read from a target; 0 means no limit.",
   },
+  ...SCRAPE_RULE_FLAGS,
   ...LOG_FLAGS,
 ];
 
@@ -145,6 +150,7 @@ const ClientFlagsSchema = v.pipe(
     "scrape.max-body-size": bytesFlag(),
     "log.level": logLevelFlag(),
     "log.format": logFormatFlag(),
+    ...SCRAPE_RULE_SCHEMA_ENTRIES,
   }),
   v.check(
     (flags) => repeatedProxy(flags["proxy-url"]) === null,
@@ -178,6 +184,7 @@ const ClientFlagsSchema = v.pipe(
     retryMaxWaitMs: flags["proxy.retry.max-wait"],
     maxBodyBytes: flags["scrape.max-body-size"],
     log: toLogConfig(flags),
+    scrapeRules: toScrapeRules(flags),
   })),
 );
 

@@ -46,6 +46,8 @@ describe("parseClientFlags()", () => {
       retryMaxWaitMs: 5000,
       maxBodyBytes: 134_217_728,
       log: { level: "info", format: "logfmt" },
+      // Any port as upstream; GET and HEAD only, which is all Prometheus sends.
+      scrapeRules: { allowedPorts: null, allowedMethods: new Set(["GET", "HEAD"]), useLocalhost: false },
     });
   });
 
@@ -184,7 +186,8 @@ describe("parseClientFlags()", () => {
     const text = parsed.kind === "help" ? parsed.text : "";
     assert.match(text, /^usage: pushprox-client \[<flags>\]\n/);
     for (const flag of CLIENT_COMMAND.flags) {
-      assert.ok(text.includes(`--${flag.name}=`), `--${flag.name} missing from help`);
+      const shown = flag.kind === "boolean" ? `--[no-]${flag.name} ` : `--${flag.name}=`;
+      assert.ok(text.includes(shown), `--${flag.name} missing from help`);
     }
     assert.match(text, /--metrics-addr=ADDRESS .*\(default: :9369\)/);
     assert.match(text, /--fqdn=HOST .*\(default: this host's FQDN\)/);

@@ -93,6 +93,7 @@ async function run(
       fqdn,
       proxyFetch: runtime.httpClient(parts.tls),
       targetFetch: runtime.httpClient(),
+      rules: config.scrapeRules,
       clock: systemClock,
       random: Math.random,
       logger,

@@ -13,6 +13,7 @@ import type { ClientMetrics } from "./client_metrics.ts";
 import { type Clock, sleep } from "../time/clock.ts";
 import { describeError } from "./describe_error.ts";
 import { scrapeAndPush } from "./scrape.ts";
+import type { ScrapeRules } from "./scrape_rules.ts";
 import { displayProxyUrl } from "./proxy_url.ts";
 
 /** A serialized scrape request is a request head; 1 MiB is far above any real one. */
@@ -27,6 +28,8 @@ export interface PollLoopOptions {
   readonly proxyFetch: RawFetch;
   /** Talks to the local targets. */
   readonly targetFetch: RawFetch;
+  /** What scrapes may reach (`--allow-port`, `--allow-method`, `--use-localhost`); defaults when absent. */
+  readonly rules?: ScrapeRules;
   readonly clock: Clock;
   /** Uniform random number in [0, 1), for backoff jitter. */
   readonly random: () => number;

@@ -1,7 +1,7 @@
 /**
- * One scrape, start to finish: check the request is for us, fetch the target within the time Prometheus
- * gave us, and push the target's response (or an error) back to the proxy. Never throws: every failure
- * ends as an error push, a counter and a log line.
+ * One scrape, start to finish: check the request is for us and allowed by the scrape rules, fetch the
+ * target within the time Prometheus gave us, and push the target's response (or an error) back to the
+ * proxy. Never throws: every failure ends as an error push, a counter and a log line.
  */
 import type { Logger } from "../log/logger.ts";
 import type { RawFetch } from "../runtime/types.ts";
@@ -14,6 +14,7 @@ import { ScrapeDeadline } from "./scrape_deadline.ts";
 import { BodyTooLargeError } from "./body_limits.ts";
 import { type PushDeps, pushErrorResponse, pushTargetResponse, type TargetResult } from "./push.ts";
 import { readTargetBody } from "./target_body.ts";
+import { connectUrl, DEFAULT_SCRAPE_RULES, refuseScrape, type ScrapeRules } from "./scrape_rules.ts";
 import { headerContentLength } from "../wire/framing.ts";
 import {
   formatRemainingSeconds,
@@ -30,6 +31,8 @@ export interface ScrapeDeps extends PushDeps {
   readonly fqdn: string;
   /** Talks to the local targets. */
   readonly targetFetch: RawFetch;
+  /** `--allow-port`, `--allow-method`, `--use-localhost`; DEFAULT_SCRAPE_RULES when absent. */
+  readonly rules?: ScrapeRules;
   readonly clock: Clock;
   readonly logger: Logger;
   readonly metrics: ClientMetrics;
@@ -39,6 +42,8 @@ export interface ScrapeDeps extends PushDeps {
 interface ScrapeFailure {
   readonly status: number;
   readonly message: string;
+  /** Set when a rule refused the scrape: the status line's reason phrase. */
+  readonly refusedBecause?: string;
 }
 
 /**
@@ -77,8 +82,15 @@ export async function scrapeAndPush(
     }
     if ("message" in outcome) {
       deps.metrics.scrapeErrors.inc();
-      log().warn("Scrape failed", { err: outcome.message });
-      const body = serializeErrorResponse(outcome.status, outcome.message, extraHeaders());
+      log().warn(outcome.refusedBecause === undefined ? "Scrape failed" : "Scrape refused", {
+        err: outcome.message,
+      });
+      const body = serializeErrorResponse(
+        outcome.status,
+        outcome.message,
+        extraHeaders(),
+        outcome.refusedBecause,
+      );
       await pushErrorResponse(deps, body, deadline.signal);
       return;
     }
@@ -126,9 +138,18 @@ async function fetchTarget(
         `refusing to scrape ${request.url}: host "${scrapeUrl.hostname}" is not this client's fqdn "${deps.fqdn}"`,
     };
   }
-  const url = targetUrl(scrapeUrl);
+  const rules = deps.rules ?? DEFAULT_SCRAPE_RULES;
+  const wanted = targetUrl(scrapeUrl);
+  const refusal = refuseScrape(rules, request.method, wanted);
+  if (refusal !== null) {
+    return { status: 403, message: refusal.message, refusedBecause: refusal.reason };
+  }
+  // With --use-localhost the connection goes to 127.0.0.1 but Host stays the name Prometheus scraped: the
+  // target sees the request it would have seen had we resolved our FQDN (name-based virtual hosts in front
+  // of an exporter keep working), and only the address changes.
+  const url = connectUrl(rules, wanted);
   try {
-    const headers = [...forwardedHeaderLines(request.headers), ["Host", url.host]] as [string, string][];
+    const headers = [...forwardedHeaderLines(request.headers), ["Host", wanted.host]] as [string, string][];
     // Our HTTP client ends an exchange as soon as its signal aborts, whatever stage it is in (the RawFetch
     // contract), so the budget needs no guard of its own here.
     const response = await deps.targetFetch(url, {

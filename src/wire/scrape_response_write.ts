@@ -146,19 +146,23 @@ export function serializeBufferedScrapeResponse(
 /**
  * Client side: a failed scrape as a push body (Content-Length framed, `text/plain; charset=utf-8` unless
  * `extraHeaders` names another Content-Type). Upstream writes `HTTP/0.0` and no framing here; we write a
- * proper HTTP/1.1 message, which Go's proxy reads just as well.
+ * proper HTTP/1.1 message, which Go's proxy reads just as well. `statusText` replaces the standard reason
+ * phrase: Prometheus shows the status line (not the body) as a scrape's error, so a short cause there is
+ * what an operator sees first.
  *
  * @example
  * ```ts
  * serializeErrorResponse(500, "failed to scrape: connection refused", [["Id", id]]);
+ * serializeErrorResponse(403, "refusing to scrape http://h:22/: ...", [["Id", id]], "port 22 not allowed");
  * ```
  * @throws {RangeError} for a status outside 200-599 or one that has no body (204, 304). {TypeError} for a
- * header that cannot be written.
+ * header or status text that cannot be written.
  */
 export function serializeErrorResponse(
   status: number,
   message: string,
   extraHeaders: readonly HeaderLine[] = [],
+  statusText?: string,
 ): Uint8Array {
   if (!statusAllowsBody(status)) {
     throw new RangeError(`Cannot serialize error response: status ${status} cannot carry a message`);
@@ -167,7 +171,7 @@ export function serializeErrorResponse(
   const contentType: HeaderLine = ["Content-Type", "text/plain; charset=utf-8"];
   const head = encodeHead(
     status,
-    undefined,
+    statusText,
     `Content-Length: ${text.length}\r\n`,
     [contentType],
     extraHeaders,

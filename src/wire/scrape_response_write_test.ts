@@ -263,6 +263,22 @@ describe("serializeErrorResponse()", () => {
     assert.equal(text(await collect(body)), "cible injoignable \u2013 d\u00e9lai");
   });
 
+  it("writes a given status text in place of the standard reason phrase", async () => {
+    const out = serializeErrorResponse(
+      403,
+      "refusing to scrape http://h:22/",
+      [["Id", "1"]],
+      "port 22 not allowed",
+    );
+    assert.match(text(out), /^HTTP\/1\.1 403 port 22 not allowed\r\n/);
+    const { head } = await parseScrapeResponse(streamOf(out));
+    assert.deepEqual([head.status, head.statusText], [403, "port 22 not allowed"]);
+  });
+
+  it("refuses a status text that would break the status line", () => {
+    assert.throws(() => serializeErrorResponse(403, "x", [], "a\r\nX-Injected: 1"), TypeError);
+  });
+
   it("refuses a status outside 200-599 or one that cannot carry the message", () => {
     for (const status of [700, 99, 101, 204, 304]) {
       assert.throws(() => serializeErrorResponse(status, "x"), RangeError);
