@@ -49,7 +49,7 @@ export interface Refusal {
 export function refuseScrape(rules: ScrapeRules, method: string, url: URL): Refusal | null {
   let reason: string | null = null;
   const { port } = dialAddress(url);
-  // Method first: a DELETE to an allowed port is refused for its method, which is the surprising part.
+  // Method first: for a DELETE to a port that is refused too, the method is the more telling reason.
   if (rules.allowedMethods !== null && !rules.allowedMethods.has(method.toUpperCase())) {
     // The reason goes into a status line: a method that is not a token is shown escaped.
     reason = `method ${isToken(method) ? method : quoteExcerpt(method)} not allowed by --allow-method`;
