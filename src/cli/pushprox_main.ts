@@ -5,9 +5,7 @@
 import type { Runtime } from "../runtime/types.ts";
 import { versionLine } from "../build_info.ts";
 import { VERSION } from "../version.ts";
-import { clientMain } from "./client_main.ts";
 import { type Dispatch, DISPATCH_HELP } from "./dispatch.ts";
-import { proxyMain } from "./proxy_main.ts";
 
 /**
  * Runs what `chosen` asks for on `runtime`.
@@ -17,20 +15,22 @@ import { proxyMain } from "./proxy_main.ts";
  * runtime.exit(await pushproxMain(runtime, dispatch(process.argv0, runtime.args)));
  * ```
  */
-export function pushproxMain(runtime: Runtime, chosen: Dispatch): Promise<number> {
+export async function pushproxMain(runtime: Runtime, chosen: Dispatch): Promise<number> {
   switch (chosen.kind) {
     case "run": {
       const scoped: Runtime = { ...runtime, args: chosen.args };
-      return chosen.program === "proxy" ? proxyMain(scoped) : clientMain(scoped);
+      // Each program loads only its own code: a start evaluates one program's modules, not both.
+      if (chosen.program === "proxy") return (await import("./proxy_main.ts")).proxyMain(scoped);
+      return (await import("./client_main.ts")).clientMain(scoped);
     }
     case "help":
       runtime.writeStdout(DISPATCH_HELP);
-      return Promise.resolve(0);
+      return 0;
     case "version":
       runtime.writeStdout(`${versionLine("pushprox", VERSION, runtime.name, runtime.version)}\n`);
-      return Promise.resolve(0);
+      return 0;
     case "usage":
       runtime.writeStderr(`pushprox: ${chosen.message} (see pushprox --help)\n`);
-      return Promise.resolve(2);
+      return 2;
   }
 }
