@@ -1,7 +1,8 @@
 /**
  * The client's command line: upstream's flags with upstream's defaults, plus `--scrape.max-body-size`
  * (new), which bounds what a target may send, `--proxy-url` may be repeated (new) to poll several
- * proxies at once, and the scrape rules of scrape_rule_flags.ts (new).
+ * proxies at once, `--label` (new, repeatable) names labels announced for discovery, and the scrape
+ * rules of scrape_rule_flags.ts (new).
  * @module
  */
 import * as v from "valibot";
@@ -23,6 +24,14 @@ import { LOG_FLAGS, toLogConfig } from "./log_flags.ts";
 import { displayProxyUrl } from "../client/proxy_url.ts";
 import { SCRAPE_RULE_FLAGS, SCRAPE_RULE_SCHEMA_ENTRIES, toScrapeRules } from "./scrape_rule_flags.ts";
 import type { ScrapeRules } from "../client/scrape_rules.ts";
+import {
+  encodeLabels,
+  labelNameProblem,
+  type Labels,
+  labelValueProblem,
+  MAX_LABELS,
+  MAX_LABELS_HEADER_BYTES,
+} from "../wire/client_labels.ts";
 
 export type { ListenAddress, LogConfig, LogLevel, ParsedCommand } from "./config_types.ts";
 
@@ -49,6 +58,8 @@ export interface ClientConfig {
   readonly retryMaxWaitMs: number;
   /** `--scrape.max-body-size=128MiB` (new); 0 = unlimited. */
   readonly maxBodyBytes: number;
+  /** `--label=NAME=VALUE` (new, repeatable): announced with every poll, listed by the proxy's /clients. */
+  readonly labels: Labels;
   /** `--log.level=info --log.format=logfmt` */
   readonly log: LogConfig;
   /** `--allow-port`, `--allow-method`, `--use-localhost` (new): what scrapes may reach. */
@@ -102,6 +113,13 @@ const CLIENT_FLAGS: readonly FlagSpec[] = [
     help: "Largest scrape response read from a target; 0 means no limit.",
   },
   ...SCRAPE_RULE_FLAGS,
+  {
+    name: "label",
+    kind: "string",
+    multiple: true,
+    placeholder: "NAME=VALUE",
+    help: "Label for this client in the proxy's /clients (Prometheus http_sd); our proxies only.",
+  },
   ...LOG_FLAGS,
 ];
 
@@ -132,6 +150,36 @@ function repeatedProxy(urls: readonly string[]): string | null {
   return null;
 }
 
+/** One `--label=NAME=VALUE`, checked by the rules the proxy applies to the header. */
+function labelFlag() {
+  return v.pipe(
+    v.string(),
+    v.rawTransform<string, [string, string]>(({ dataset, addIssue, NEVER }) => {
+      const text = dataset.value;
+      const equals = text.indexOf("=");
+      if (equals === -1) {
+        addIssue({ message: "expected NAME=VALUE, such as team=db" });
+        return NEVER;
+      }
+      const name = text.slice(0, equals);
+      const value = text.slice(equals + 1);
+      const problem = labelNameProblem(name) ?? labelValueProblem(value);
+      if (problem === null) return [name, value];
+      addIssue({ message: problem });
+      return NEVER;
+    }),
+  );
+}
+
+function repeatedLabel(labels: readonly (readonly [string, string])[]): string | null {
+  const seen = new Set<string>();
+  for (const [name] of labels) {
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return null;
+}
+
 const ClientFlagsSchema = v.pipe(
   v.object({
     "proxy-url": v.array(
@@ -148,6 +196,7 @@ const ClientFlagsSchema = v.pipe(
     "proxy.retry.initial-wait": positiveDurationFlag(),
     "proxy.retry.max-wait": positiveDurationFlag(),
     "scrape.max-body-size": bytesFlag(),
+    "label": v.optional(v.array(labelFlag()), []),
     "log.level": logLevelFlag(),
     "log.format": logFormatFlag(),
     ...SCRAPE_RULE_SCHEMA_ENTRIES,
@@ -156,6 +205,18 @@ const ClientFlagsSchema = v.pipe(
     (flags) => repeatedProxy(flags["proxy-url"]) === null,
     // Compared as logged, without user info: two sets of credentials for one proxy are still one proxy.
     (issue) => `flag --proxy-url names ${repeatedProxy(issue.input["proxy-url"])} more than once`,
+  ),
+  v.check(
+    (flags) => repeatedLabel(flags.label) === null,
+    (issue) => `flag --label names ${JSON.stringify(repeatedLabel(issue.input.label))} twice`,
+  ),
+  v.check(
+    (flags) => flags.label.length <= MAX_LABELS,
+    `flag --label is given more than ${MAX_LABELS} times`,
+  ),
+  v.check(
+    (flags) => encodeLabels(new Map(flags.label)).length <= MAX_LABELS_HEADER_BYTES,
+    `flags --label take more than ${MAX_LABELS_HEADER_BYTES} bytes when encoded for the proxy`,
   ),
   v.check(
     (flags) => flags["tls.cert"] !== null || flags["tls.key"] === null,
@@ -183,6 +244,7 @@ const ClientFlagsSchema = v.pipe(
     retryInitialWaitMs: flags["proxy.retry.initial-wait"],
     retryMaxWaitMs: flags["proxy.retry.max-wait"],
     maxBodyBytes: flags["scrape.max-body-size"],
+    labels: new Map(flags.label),
     log: toLogConfig(flags),
     scrapeRules: toScrapeRules(flags),
   })),

@@ -45,10 +45,16 @@ describe("parseClientFlags()", () => {
       retryInitialWaitMs: 1000,
       retryMaxWaitMs: 5000,
       maxBodyBytes: 134_217_728,
+      labels: new Map(),
       log: { level: "info", format: "logfmt" },
       // Any port as upstream; GET and HEAD only, which is all Prometheus sends.
       scrapeRules: { allowedPorts: null, allowedMethods: new Set(["GET", "HEAD"]), useLocalhost: false },
     });
+  });
+
+  it("parseClientFlags() reads repeated --label flags in order, a value may hold '=' and any UTF-8", () => {
+    const labels = config([URL_FLAG, "--label=team=db", "--label", "site=Zürich", "--label=q=a=b"]).labels;
+    assert.deepEqual([...labels], [["team", "db"], ["site", "Zürich"], ["q", "a=b"]]);
   });
 
   const cases: [flag: string, value: string, pick: (c: ClientConfig) => unknown, expected: unknown][] = [
@@ -158,6 +164,27 @@ describe("parseClientFlags()", () => {
       'invalid value "loud" for flag --log.level: expected one of debug, info, warn, error',
     ],
     [[URL_FLAG, "--fqdn=a", "--fqdn=b"], "flag --fqdn cannot be repeated"],
+    [
+      [URL_FLAG, "--label=team=db", "--label=team"],
+      'invalid value "team" for flag --label: expected NAME=VALUE, such as team=db',
+    ],
+    [
+      [URL_FLAG, "--label=team=db", "--label=9x=1"],
+      'invalid value "9x=1" for flag --label: label name "9x" is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*)',
+    ],
+    [
+      [URL_FLAG, "--label=__address__=evil:80"],
+      'invalid value "__address__=evil:80" for flag --label: label name "__address__" starts with "__", which Prometheus reserves',
+    ],
+    [
+      [URL_FLAG, "--label=env="],
+      'invalid value "env=" for flag --label: label value is empty (Prometheus drops labels with empty values)',
+    ],
+    [
+      [URL_FLAG, "--label=env=\uFFFD"],
+      'invalid value "env=\uFFFD" for flag --label: label value "\uFFFD" is not valid UTF-8',
+    ],
+    [[URL_FLAG, "--label=env=a", "--label=env=b"], 'flag --label names "env" twice'],
     [[URL_FLAG, "--proxy_url=x"], "unknown flag --proxy_url"],
     [
       [URL_FLAG, "--proxy-url=http://proxy.example:8080/"],

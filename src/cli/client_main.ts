@@ -5,6 +5,7 @@
 import { versionLine } from "../build_info.ts";
 import { type ClientMetrics, createClientMetricsPerProxy } from "../client/client_metrics.ts";
 import { runAgent } from "../client/agent.ts";
+import { pollAnnouncement } from "../client/poll_loop.ts";
 import { displayProxyUrl } from "../client/proxy_url.ts";
 import { systemClock } from "../time/clock.ts";
 import { metricsHandler } from "../client/metrics_server.ts";
@@ -86,7 +87,13 @@ async function run(
   const { logger } = parts;
   const fqdn = config.fqdn ?? (await runtime.fqdn());
   const shown = config.proxyUrls.map((url) => displayProxyUrl(url)).join(",");
-  logger.info("Starting client", { fqdn, proxy_url: shown, version: VERSION });
+  const labels = [...config.labels].map(([name, value]) => `${name}=${value}`).join(",");
+  logger.info("Starting client", {
+    fqdn,
+    proxy_url: shown,
+    version: VERSION,
+    ...(labels === "" ? {} : { labels }),
+  });
   await runAgent(
     {
       proxies: config.proxyUrls.map((url, i) => ({ url, metrics: parts.metrics[i] })),
@@ -100,6 +107,7 @@ async function run(
       retryInitialWaitMs: config.retryInitialWaitMs,
       retryMaxWaitMs: config.retryMaxWaitMs,
       maxBodyBytes: config.maxBodyBytes,
+      announce: pollAnnouncement(VERSION, config.labels),
     },
     signal,
   );

@@ -15,6 +15,8 @@ import { describeError } from "./describe_error.ts";
 import { scrapeAndPush } from "./scrape.ts";
 import type { ScrapeRules } from "./scrape_rules.ts";
 import { displayProxyUrl } from "./proxy_url.ts";
+import { CLIENT_USER_AGENT } from "../wire/client_version.ts";
+import { encodeLabels, type Labels, LABELS_HEADER } from "../wire/client_labels.ts";
 
 /** A serialized scrape request is a request head; 1 MiB is far above any real one. */
 export const MAX_POLL_BODY_BYTES = 1024 * 1024;
@@ -43,6 +45,11 @@ export interface PollLoopOptions {
   readonly maxBodyBytes: number;
   /** Largest poll response accepted; MAX_POLL_BODY_BYTES unless told otherwise. */
   readonly maxPollBodyBytes?: number;
+  /**
+   * Headers every poll carries besides the FQDN (see {@linkcode pollAnnouncement}): the client's version
+   * and labels, for the proxy's `/clients`. Upstream's proxy reads only the body and ignores them.
+   */
+  readonly announce?: readonly (readonly [string, string])[];
 }
 
 /** The outcome of one poll. */
@@ -75,7 +82,13 @@ export async function runPollLoop(options: PollLoopOptions, signal: AbortSignal)
   // Each scrape is pushed back to the proxy whose poll delivered it: only that proxy knows its id.
   const scrapeDeps = { ...options, logger, pushUrl: new URL(`${options.proxyUrl}push`) };
   // Parsed and encoded once: the same poll goes out after every scrape.
-  const poll = { url: new URL(`${options.proxyUrl}poll`), body: new TextEncoder().encode(options.fqdn) };
+  const poll = {
+    url: new URL(`${options.proxyUrl}poll`),
+    body: new TextEncoder().encode(options.fqdn),
+    // Our proxy may then end an idle poll with 204 so no load balancer ever sees an idle connection;
+    // upstream's proxy ignores the header and simply holds the poll.
+    headers: [["PushProx-Accept-Idle", "1"], ...options.announce ?? []] as [string, string][],
+  };
   const inFlight = new Set<Promise<void>>();
   while (!signal.aborted) {
     const result = await pollOnce(options, poll, signal);
@@ -103,11 +116,28 @@ export async function runPollLoop(options: PollLoopOptions, signal: AbortSignal)
   await Promise.allSettled(inFlight);
 }
 
+/**
+ * The headers that announce a client to our proxy: a User-Agent naming its version (the proxy lists it as
+ * `__meta_pushprox_client_version`) and its `--label`s, if any.
+ *
+ * @example
+ * ```ts
+ * pollAnnouncement("0.1.0", new Map([["team", "db"]]));
+ * // [["User-Agent", "pushprox-ts-client/0.1.0"], ["PushProx-Labels", "team=db"]]
+ * ```
+ */
+export function pollAnnouncement(version: string, labels: Labels): [string, string][] {
+  const headers: [string, string][] = [["User-Agent", `${CLIENT_USER_AGENT}/${version}`]];
+  if (labels.size > 0) headers.push([LABELS_HEADER, encodeLabels(labels)]);
+  return headers;
+}
+
 /** What every poll sends. */
 interface PollMessage {
   readonly url: URL;
   /** The FQDN, as upstream's proxy expects it. */
   readonly body: Uint8Array<ArrayBuffer>;
+  readonly headers: [string, string][];
 }
 
 async function pollOnce(
@@ -121,9 +151,7 @@ async function pollOnce(
     // client runs with) drops its listener when the exchange ends, so none pile up on it.
     response = await options.proxyFetch(poll.url, {
       method: "POST",
-      // Our proxy may then end an idle poll with 204 so no load balancer ever sees an idle connection;
-      // upstream's proxy ignores the header and simply holds the poll.
-      headers: [["PushProx-Accept-Idle", "1"]],
+      headers: poll.headers,
       body: poll.body,
       signal,
     });

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { silentLogger } from "../log/logger.ts";
 import { parseScrapeResponse } from "../wire/mod.ts";
-import { type PollLoopOptions, runPollLoop } from "./poll_loop.ts";
+import { pollAnnouncement, type PollLoopOptions, runPollLoop } from "./poll_loop.ts";
 import { createFakeClock, type FakeClock } from "../time/fake_clock.ts";
 import {
   countingMetrics,
@@ -44,6 +44,29 @@ const networkError = () => {
 };
 
 describe("runPollLoop()", () => {
+  it("runPollLoop() announces its version and labels with every poll; the body stays the bare FQDN", async () => {
+    const clock = createFakeClock();
+    const idle = () => new Response(null, { status: 204 });
+    const proxy = fakeProxy([idle, idle]);
+    const stop = new AbortController();
+    const announce = pollAnnouncement("9.8.7", new Map([["team", "db & ops"], ["site", "Zürich"]]));
+    const options = agentOptions(proxy.fetch, fakeTarget(() => new Response("")).fetch, clock, { announce });
+    const running = runPollLoop(options, stop.signal);
+    await eventually(() => proxy.polls.length >= 2, "two polls");
+    stop.abort();
+    await running;
+    for (const poll of proxy.polls.slice(0, 2)) {
+      assert.equal(poll.body, FQDN);
+      assert.equal(poll.headers.get("user-agent"), "pushprox-ts-client/9.8.7");
+      assert.equal(poll.headers.get("pushprox-labels"), "team=db+%26+ops&site=Z%C3%BCrich");
+      assert.equal(poll.headers.get("pushprox-accept-idle"), "1");
+    }
+  });
+
+  it("pollAnnouncement() sends no labels header for a client without labels", () => {
+    assert.deepEqual(pollAnnouncement("0.1.0", new Map()), [["User-Agent", "pushprox-ts-client/0.1.0"]]);
+  });
+
   it("runPollLoop() polls with its FQDN, scrapes, and pushes the target response under the scrape id", async () => {
     const clock = createFakeClock();
     const proxy = fakeProxy([() => new Response(pollBody("http://127.0.0.1:19100/metrics", ID))], {
