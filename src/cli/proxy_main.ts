@@ -14,6 +14,8 @@ import { describeBuild } from "../build_info.ts";
 import { parseProxyFlags } from "./proxy_flags.ts";
 import { UsageError } from "./args.ts";
 import { listenFailure } from "./listen_error.ts";
+import { proxyName, proxySettings } from "./proxy_settings.ts";
+import type { ProxyAbout } from "../proxy/status/report.ts";
 
 /** How long a client whose poll connection dropped has to come back before its scrapes fail. */
 const DISCONNECT_GRACE_MS = 1000;
@@ -44,6 +46,13 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
     registrationTimeoutMs: config.registrationTimeoutMs,
     disconnectGraceMs: DISCONNECT_GRACE_MS,
   });
+  const about: ProxyAbout = {
+    version: VERSION,
+    runtime: describeBuild(runtime.name, runtime.version),
+    startedAt: Date.now(),
+    name: proxyName(config.listen, "localhost"),
+    settings: proxySettings(config),
+  };
   const registry = new Registry();
   const metrics = registerProxyMetrics(registry, () => coordinator.clientCount);
   const handler = createProxyApp({
@@ -57,6 +66,7 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
     pollIdleTimeoutMs: config.pollIdleTimeoutMs,
     maxBodyBytes: config.maxBodyBytes,
     maxHeaderBytes: MAX_HEADER_BYTES,
+    about,
   });
 
   let server;
@@ -68,6 +78,10 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
     return 1;
   }
   logger.info("Listening", { address: `${server.hostname}:${server.port}`, version: VERSION });
+  // After listening: the FQDN may take a DNS round trip, and nothing else waits for it.
+  const listening = { hostname: config.listen.hostname, port: server.port };
+  about.name = proxyName(listening, "localhost");
+  void runtime.fqdn().then((fqdn) => (about.name = proxyName(listening, fqdn)), () => {});
 
   const stopped = new Promise<string>((resolve) => runtime.onShutdownSignal(resolve));
   const signal = await stopped;

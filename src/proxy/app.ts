@@ -15,6 +15,11 @@ import { handlePoll } from "./poll_handler.ts";
 import { handlePush } from "./push_handler.ts";
 import { handleScrape } from "./scrape_handler.ts";
 import type { Clock } from "../time/clock.ts";
+import { VERSION } from "../version.ts";
+import { discoveryTargets } from "./status/discovery.ts";
+import { renderStatusPage } from "./status/page.ts";
+import { type ProxyAbout, statusReport } from "./status/report.ts";
+import { STATUS_SCRIPT } from "./status/script.ts";
 
 export interface ProxyAppOptions {
   readonly coordinator: Coordinator;
@@ -27,6 +32,10 @@ export interface ProxyAppOptions {
   readonly pollIdleTimeoutMs: number;
   readonly maxBodyBytes: number;
   readonly maxHeaderBytes: number;
+  /** Who this proxy is, for the status page and `/clients` (default: version only, started now). */
+  readonly about?: ProxyAbout;
+  /** Wall-clock milliseconds for the status page (default `Date.now`). */
+  readonly wallClock?: () => number;
 }
 
 /** Builds the handler the runtime adapter serves. */
@@ -59,10 +68,26 @@ export function createProxyApp(
         timers,
       }),
   );
+  const wallClock = options.wallClock ?? Date.now;
+  const about: ProxyAbout = options.about ??
+    { version: VERSION, runtime: "", startedAt: wallClock(), name: "", settings: [] };
   app.get("/clients", () => {
-    const body = coordinator.knownClients().map((fqdn) => ({ targets: [fqdn], labels: null }));
+    const body = discoveryTargets(coordinator.clients(), about.name);
     return new Response(`${JSON.stringify(body)}\n`, { headers: { "content-type": "application/json" } });
   });
+  const report = () => statusReport(about, coordinator.clients(), wallClock());
+  app.get("/", (c) =>
+    new Response(renderStatusPage(report(), c.req.query("q") ?? ""), {
+      headers: { "content-type": "text/html; charset=utf-8", ...PAGE_HEADERS },
+    }));
+  app.get("/status.json", () =>
+    new Response(`${JSON.stringify(report())}\n`, {
+      headers: { "content-type": "application/json", "cache-control": "no-store" },
+    }));
+  app.get("/status.js", () =>
+    new Response(STATUS_SCRIPT, {
+      headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" },
+    }));
   app.get(
     "/metrics",
     () => new Response(options.registry.render(), { headers: { "content-type": METRICS_CONTENT_TYPE } }),
@@ -133,6 +158,17 @@ export function createProxyApp(
 }
 
 const POLL_PATH = "/poll";
+
+/**
+ * The status page shows what clients sent: besides escaping it, allow no inline script and nothing from
+ * elsewhere, so markup that slipped through could not run.
+ */
+const PAGE_HEADERS = {
+  "content-security-policy": "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; " +
+    "connect-src 'self'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  "x-content-type-options": "nosniff",
+  "cache-control": "no-store",
+};
 
 /**
  * True when the URL's path is exactly `/poll` (any query). Anything else, including encoded variants Hono

@@ -107,7 +107,7 @@ describe("proxy app", () => {
     close();
   });
 
-  it("lists polling clients in /clients in upstream's shape", async () => {
+  it("lists polling clients in /clients in upstream's shape, bare FQDNs as targets, labels an object", async () => {
     const { direct, close } = setup();
     const empty = await direct("/clients");
     assert.equal(empty.headers.get("content-type"), "application/json");
@@ -115,7 +115,9 @@ describe("proxy app", () => {
     const controller = new AbortController();
     void poll(direct, "127.0.0.1", controller.signal).catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, 5));
-    assert.equal(await (await direct("/clients")).text(), '[{"targets":["127.0.0.1"],"labels":null}]\n');
+    const groups = await (await direct("/clients")).json();
+    assert.deepEqual(groups.map((group: { targets: string[] }) => group.targets), [["127.0.0.1"]]);
+    assert.equal(groups[0].labels.__meta_pushprox_pollers, "1");
     close();
   });
 

@@ -17,6 +17,7 @@ import { PendingScrape, type ScrapeReply } from "./pending_scrape.ts";
 import type { Clock } from "../time/clock.ts";
 import { DeadlineQueue } from "./deadline_queue.ts";
 import { type EndPoll, IdleDeadline, WaitingPoll } from "./waiting_poll.ts";
+import { type Announcement, ClientStats, parseLabels } from "./client_stats.ts";
 
 export interface CoordinatorOptions {
   readonly timers: Clock;
@@ -26,6 +27,8 @@ export interface CoordinatorOptions {
   readonly registrationTimeoutMs: number;
   /** How long a client whose poll connection dropped may take to poll again before it counts as gone. */
   readonly disconnectGraceMs: number;
+  /** Wall-clock milliseconds, for the times `/clients` and the status page show (default `Date.now`). */
+  readonly wallClock?: () => number;
 }
 
 export interface ScrapeOrder {
@@ -42,6 +45,16 @@ export interface PollOptions {
   /** Answer with null after this long without work; null holds the poll until work or disconnect. */
   readonly idleTimeoutMs: number | null;
   readonly signal: AbortSignal;
+  /** The poll's version and labels headers (none: a client that announces nothing, like upstream's). */
+  readonly announcement?: Announcement;
+}
+
+/** A known client as `/clients` and the status page show it. */
+export interface ClientView {
+  readonly fqdn: string;
+  /** Polls waiting right now. */
+  readonly pollers: number;
+  readonly stats: Readonly<ClientStats>;
 }
 
 type Poller = WaitingPoll<ClientEntry>;
@@ -55,10 +68,14 @@ interface ClientEntry {
   inFlight: Set<PendingScrape> | null;
   /** Runs while no poll is open: drops the client when it fires. */
   absenceTimer: unknown;
+  readonly stats: ClientStats;
 }
+
+const NO_ANNOUNCEMENT: Announcement = { labels: null, userAgent: null };
 
 export class Coordinator {
   readonly #options: CoordinatorOptions;
+  readonly #wallClock: () => number;
   readonly #clients = new Map<string, ClientEntry>();
   readonly #inFlight = new Map<string, PendingScrape>();
 
@@ -69,6 +86,7 @@ export class Coordinator {
 
   constructor(options: CoordinatorOptions) {
     this.#options = options;
+    this.#wallClock = options.wallClock ?? Date.now;
     this.#idle = new DeadlineQueue(options.timers);
     this.#endPoll = (poller, scrape, disconnected) => {
       if (!poller.waiting) return;
@@ -88,9 +106,18 @@ export class Coordinator {
     return this.#clients.size;
   }
 
-  /** Known client FQDNs, sorted, for `/clients`. */
+  /** Known client FQDNs, sorted. */
   knownClients(): string[] {
     return [...this.#clients.keys()].sort();
+  }
+
+  /** Known clients with what they announced and how their scrapes went, sorted by FQDN. */
+  clients(): ClientView[] {
+    const views: ClientView[] = [];
+    for (const entry of this.#clients.values()) {
+      views.push({ fqdn: entry.fqdn, pollers: entry.pollers.length, stats: entry.stats });
+    }
+    return views.sort((a, b) => (a.fqdn < b.fqdn ? -1 : a.fqdn > b.fqdn ? 1 : 0));
   }
 
   /** Asks the client for `order.fqdn` to scrape; resolves with the reply to relay, or rejects with HttpError. */
@@ -116,9 +143,19 @@ export class Coordinator {
     return scrape.reply;
   }
 
-  /** A client waits for work. Resolves with a scrape to perform, or null (idle timeout, or disconnect). */
+  /**
+   * A client waits for work. Resolves with a scrape to perform, or null (idle timeout, or disconnect).
+   *
+   * @throws {HttpError} 400 for labels that are not valid, before the client is registered.
+   */
   poll(fqdn: string, options: PollOptions): Promise<PendingScrape | null> {
+    const announcement = options.announcement ?? NO_ANNOUNCEMENT;
+    const known = this.#clients.get(fqdn);
+    const labels = known === undefined
+      ? parseLabels(announcement.labels)
+      : known.stats.labelsFor(announcement.labels);
     const entry = this.#entry(fqdn);
+    entry.stats.polled(announcement, labels, this.#wallClock());
     const queued = this.#nextQueued(entry);
     if (queued !== null) {
       this.#deliver(entry, queued);
@@ -174,7 +211,14 @@ export class Coordinator {
   #entry(fqdn: string): ClientEntry {
     let entry = this.#clients.get(fqdn);
     if (entry === undefined) {
-      entry = { fqdn, pollers: [], queue: [], inFlight: null, absenceTimer: undefined };
+      entry = {
+        fqdn,
+        pollers: [],
+        queue: [],
+        inFlight: null,
+        absenceTimer: undefined,
+        stats: new ClientStats(this.#wallClock()),
+      };
       this.#clients.set(fqdn, entry);
     } else if (entry.absenceTimer !== undefined) {
       this.#options.timers.clearTimeout(entry.absenceTimer);
@@ -243,6 +287,7 @@ export class Coordinator {
     this.#inFlight.delete(scrape.id);
     const entry = this.#clients.get(scrape.fqdn);
     if (entry === undefined) return;
+    entry.stats.scraped(scrape.failure, this.#wallClock());
     entry.inFlight?.delete(scrape);
     const index = entry.queue.indexOf(scrape);
     if (index !== -1) entry.queue.splice(index, 1);

@@ -44,6 +44,7 @@ export class PendingScrape {
   #reject!: (error: HttpError) => void;
   #timer: unknown;
   #stopRelay: ((error: Error) => void) | null = null;
+  #failure: string | null = null;
   readonly #init: PendingScrapeInit;
 
   constructor(init: PendingScrapeInit) {
@@ -69,6 +70,14 @@ export class PendingScrape {
     return this.#state;
   }
 
+  /**
+   * Why the scrape failed, once settled: the proxy's own error, the status and cause a client pushed
+   * (anything but 2xx), or a relay that broke off; null for a scrape that went through.
+   */
+  get failure(): string | null {
+    return this.#failure;
+  }
+
   /** Handed to a poll; the client now owes us a push. */
   markDelivered(): void {
     if (this.#state === "queued") this.#state = "delivered";
@@ -86,6 +95,7 @@ export class PendingScrape {
       this.#stopRelay?.(error);
       return;
     }
+    this.#failure = `${error.status} ${error.message}`;
     this.#reject(error);
     this.#settle();
   }
@@ -104,6 +114,7 @@ export class PendingScrape {
       if (body instanceof ReadableStream) body.cancel().catch(() => {});
       return Promise.resolve(new Error(`scrape ${this.id} is no longer waiting for a result`));
     }
+    if (head.status < 200 || head.status > 299) this.#failure = pushedFailure(head, body);
     if (body instanceof Uint8Array) {
       this.#resolve({ ...head, body });
       this.#settle();
@@ -114,6 +125,7 @@ export class PendingScrape {
     let finish!: (error: Error | null) => void;
     const finished = new Promise<Error | null>((resolve) => (finish = resolve));
     const done = (error: Error | null) => {
+      if (error !== null && this.#state !== "settled") this.#failure = `relay broke off: ${error.message}`;
       finish(error);
       this.#settle();
     };
@@ -179,4 +191,23 @@ export class PendingScrape {
     this.#stopRelay = null;
     this.#init.onSettled(this);
   }
+}
+
+/** Reads at most this much of a failed scrape's body for its cause. */
+const CAUSE_BYTES = 1024;
+
+/**
+ * A failed scrape as a person reads it: the pushed status, and the first line of the body when it is plain
+ * text in memory (our client and upstream's push the cause there).
+ */
+function pushedFailure(
+  head: { status: number; statusText: string; headers: Headers },
+  body: ReadableStream<Uint8Array> | Uint8Array,
+): string {
+  const status = `${head.status} ${head.statusText}`.trim();
+  const encoding = head.headers.get("content-encoding");
+  if (!(body instanceof Uint8Array) || (encoding !== null && encoding !== "identity")) return status;
+  const text = new TextDecoder().decode(body.subarray(0, CAUSE_BYTES)).trim();
+  const line = text.split("\n", 1)[0]!.trim();
+  return line === "" ? status : `${head.status} ${line}`;
 }

@@ -2,9 +2,12 @@
  * `POST /poll`: a client waits for a scrape. The body is the client's FQDN (upstream trims whitespace, so do
  * we). Clients that send `PushProx-Accept-Idle: 1` get `204 No Content` after the idle timeout and poll again
  * at once, so no load balancer ever sees a connection idle for long; other clients (upstream's Go client,
- * which would read a 204 as an error) are held until work arrives, as upstream does.
+ * which would read a 204 as an error) are held until work arrives, as upstream does. Our clients also
+ * announce their version (User-Agent) and `--label`s (`PushProx-Labels`) in headers upstream ignores.
  */
-import type { Coordinator } from "./coordinator.ts";
+import type { Coordinator, PollOptions } from "./coordinator.ts";
+import type { Announcement } from "./client_stats.ts";
+import { LABELS_HEADER } from "../wire/client_labels.ts";
 import { parsePolledFqdn } from "./fqdn.ts";
 import { readSmallBody } from "./read_body.ts";
 import type { Clock } from "../time/clock.ts";
@@ -29,20 +32,27 @@ export function handlePoll(
   settings: PollSettings,
 ): Promise<Response> {
   const acceptsIdle = request.headers.get(ACCEPT_IDLE_HEADER) === "1" && settings.idleTimeoutMs > 0;
+  // Our extension: the client's version and labels, for /clients and the status page. A labels header
+  // that breaks the rules gets the poll refused with 400 naming the label (see Coordinator.poll).
+  const announcement: Announcement = {
+    labels: request.headers.get(LABELS_HEADER),
+    userAgent: request.headers.get("user-agent"),
+  };
   const fqdn = readSmallBody(request, MAX_POLL_BODY_BYTES, POLL_BODY_STALL_MS, settings.timers)
     .then((body) => parsePolledFqdn(new TextDecoder().decode(body)));
   // The Request stays out of the frame that waits (JavaScriptCore keeps an async function's arguments for
   // as long as it is suspended): its headers and spent body stream would otherwise live as long as the poll.
-  return waitForWork(fqdn, request.signal, acceptsIdle ? settings.idleTimeoutMs : null, coordinator);
+  const idleTimeoutMs = acceptsIdle ? settings.idleTimeoutMs : null;
+  return waitForWork(fqdn, { idleTimeoutMs, signal: request.signal, announcement }, coordinator);
 }
 
 async function waitForWork(
   fqdn: Promise<string>,
-  signal: AbortSignal,
-  idleTimeoutMs: number | null,
+  options: PollOptions,
   coordinator: Coordinator,
 ): Promise<Response> {
-  const scrape = await coordinator.poll(await fqdn, { idleTimeoutMs, signal });
+  const { signal } = options;
+  const scrape = await coordinator.poll(await fqdn, options);
   if (scrape === null) return new Response(null, { status: 204 });
   if (signal.aborted) {
     // The poller left between being chosen and being answered: the scrape goes to the next poll instead.

@@ -1,0 +1,170 @@
+/**
+ * The status page at `/`: the proxy (version, uptime, settings) and one row per client (labels, last poll,
+ * scrapes succeeded and failed, the last error and when). Plain server-rendered HTML with a little CSS:
+ * no framework, nothing fetched from elsewhere, readable on a phone (rows become cards on narrow screens).
+ * One string is built per request; 10,000 clients render in a few tens of milliseconds
+ * (`deno run -A scripts/bench/status_page.ts`).
+ * @module
+ */
+import { escapeHtml } from "./html.ts";
+import type { ClientReport, StatusReport } from "./report.ts";
+import { REFRESH_SECONDS } from "./script.ts";
+
+/**
+ * The page for `report`, with the filter box holding `filter` (rows that do not match start hidden, so the
+ * filter works without script too). Times are shown relative to the report's time.
+ *
+ * @example
+ * ```ts
+ * const html = renderStatusPage(statusReport(about, coordinator.clients(), Date.now()), "team=db");
+ * ```
+ */
+export function renderStatusPage(report: StatusReport, filter = ""): string {
+  const now = Date.parse(report.time);
+  const words = filterWords(filter);
+  const { proxy, summary } = report;
+  const rows = report.clients.map((client) => clientRow(client, now, words)).join("");
+  const settings = Object.entries(proxy.settings)
+    .map(([name, value]) => `<div><dt>${escapeHtml(name)}</dt><dd>${escapeHtml(value)}</dd></div>`)
+    .join("");
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>PushProx proxy ${escapeHtml(proxy.name)}</title>
+<link rel="icon" href="data:,">
+<noscript><meta http-equiv="refresh" content="${REFRESH_SECONDS * 2}"></noscript>
+<style>${STYLE}</style>
+</head>
+<body>
+<header>
+<h1>PushProx proxy <span class="muted">${escapeHtml(proxy.name)}</span></h1>
+<p class="muted">version ${escapeHtml(proxy.version)} on ${escapeHtml(proxy.runtime)} ·
+started <time datetime="${proxy.started}" title="${proxy.started}">${
+    proxy.started.replace("T", " ")
+  }</time></p>
+</header>
+<form class="tools" method="get" action="" role="search">
+<input id="filter" name="q" type="search" value="${escapeHtml(filter)}" autocomplete="off"
+ placeholder="Filter: host, team=db, failing …" aria-label="Filter clients">
+<label><input id="auto" type="checkbox" checked> auto-refresh</label>
+<span id="shown" class="muted"></span>
+</form>
+<p id="stale" class="bad" hidden></p>
+<main id="live">
+<p class="summary"><b>${summary.clients}</b> ${plural(summary.clients, "client")} ·
+<b class="${summary.failing > 0 ? "bad" : ""}">${summary.failing}</b> failing ·
+${summary.pollers} ${plural(summary.pollers, "poll")} waiting ·
+${summary.scrapes_succeeded} scrapes succeeded · ${summary.scrapes_failed} failed ·
+up ${duration(proxy.uptime_seconds)} · as of <time datetime="${report.time}">${
+    report.time.slice(11, 19)
+  } UTC</time></p>
+<table id="clients">
+<thead><tr><th>Client</th><th>Labels</th><th>Last poll</th><th class="num">Succeeded</th><th class="num">Failed</th><th>Last error</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>
+${report.clients.length === 0 ? '<p class="muted">No client is connected.</p>' : ""}
+<details><summary>Settings</summary><dl class="settings">${settings}</dl></details>
+</main>
+<p class="muted foot">Same data as JSON: <a href="status.json">status.json</a> · discovery: <a href="clients">clients</a> · <a href="metrics">metrics</a></p>
+<script src="status.js"></script>
+</body>
+</html>
+`;
+}
+
+function clientRow(client: ClientReport, now: number, words: readonly string[]): string {
+  const search = searchText(client);
+  const hidden = words.some((word) => !search.includes(word)) ? " hidden" : "";
+  const labels = Object.entries(client.labels)
+    .map(([name, value]) => `<span class="label">${escapeHtml(name)}=${escapeHtml(value)}</span>`)
+    .join(" ");
+  const version = client.version === "" ? "" : ` <span class="muted">v${escapeHtml(client.version)}</span>`;
+  const waiting = client.pollers === 1 ? "1 poll waiting" : `${client.pollers} polls waiting`;
+  const error = client.last_error === null
+    ? '<span class="muted">none</span>'
+    : `<span class="error">${escapeHtml(client.last_error)}</span> <span class="muted">${
+      ago(client.last_error_time!, now)
+    }</span>`;
+  return `<tr class="${client.failing ? "failing" : "ok"}" data-search="${escapeHtml(search)}"${hidden}>` +
+    `<td data-label="Client"><span class="state" title="${
+      client.failing ? "last scrape failed" : "last scrape succeeded or none yet"
+    }"></span><span class="fqdn">${escapeHtml(client.fqdn)}</span>${version}</td>` +
+    `<td data-label="Labels">${labels}</td>` +
+    `<td data-label="Last poll">${ago(client.last_poll, now)} <span class="muted">(${waiting})</span></td>` +
+    `<td data-label="Succeeded" class="num ok-count">${client.scrapes_succeeded}</td>` +
+    `<td data-label="Failed" class="num fail-count">${client.scrapes_failed}</td>` +
+    `<td data-label="Last error">${error}</td></tr>`;
+}
+
+/** What the filter matches a client against, lower case: FQDN, labels, version, and "failing". */
+function searchText(client: ClientReport): string {
+  let text = client.fqdn;
+  for (const [name, value] of Object.entries(client.labels)) text += ` ${name}=${value}`;
+  if (client.version !== "") text += ` v${client.version}`;
+  if (client.failing) text += " failing";
+  return text.toLowerCase();
+}
+
+function filterWords(filter: string): string[] {
+  return filter.toLowerCase().split(/\s+/).filter((word) => word !== "");
+}
+
+/** `<time>` showing how long before `now` the RFC 3339 `iso` was. */
+function ago(iso: string, now: number): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  return `<time datetime="${iso}" title="${iso}">${duration(seconds)} ago</time>`;
+}
+
+function duration(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${seconds % 60}s`;
+  if (seconds < 86_400) return `${Math.floor(seconds / 3600)}h ${Math.floor((seconds % 3600) / 60)}m`;
+  return `${Math.floor(seconds / 86_400)}d ${Math.floor((seconds % 86_400) / 3600)}h`;
+}
+
+function plural(count: number, word: string): string {
+  return count === 1 ? word : `${word}s`;
+}
+
+const STYLE = `
+:root { color-scheme: light dark; --bad: #c62828; --ok: #2e7d32; --muted: #6b7280; --line: #d9dde3;
+  --chip: #eef2f7; font-family: system-ui, sans-serif; font-size: 15px; }
+@media (prefers-color-scheme: dark) { :root { --line: #3a3f47; --chip: #2a2f37; --muted: #9aa3ae; } }
+[hidden] { display: none !important; }
+body { margin: 0 auto; padding: 12px 16px 24px; max-width: 1400px; }
+h1 { font-size: 1.3rem; margin: 4px 0; }
+header p, .summary { margin: 4px 0 10px; }
+.muted { color: var(--muted); font-weight: normal; }
+.bad, .error { color: var(--bad); }
+.tools { display: flex; flex-wrap: wrap; gap: 8px 16px; align-items: center; margin: 10px 0; }
+#filter { flex: 1 1 260px; max-width: 480px; font: inherit; padding: 7px 10px; border: 1px solid var(--line);
+  border-radius: 6px; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: left; padding: 7px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+th { font-size: .85rem; color: var(--muted); font-weight: 600; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.failing .fail-count { color: var(--bad); font-weight: 600; }
+.fqdn { font-weight: 600; word-break: break-all; }
+.state { display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 7px;
+  background: var(--ok); }
+tr.failing .state { background: var(--bad); }
+.label { display: inline-block; background: var(--chip); border-radius: 4px; padding: 1px 6px; margin: 1px 0;
+  font-size: .85rem; word-break: break-all; }
+.error { word-break: break-word; }
+details { margin-top: 14px; }
+.settings { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 4px 16px; }
+.settings div { display: flex; gap: 8px; }
+.settings dt { color: var(--muted); }
+.settings dd { margin: 0; }
+.foot { margin-top: 18px; font-size: .85rem; }
+@media (max-width: 720px) {
+  thead { display: none; }
+  table, tbody, tr, td { display: block; width: auto; }
+  tr { border: 1px solid var(--line); border-radius: 8px; margin: 0 0 10px; padding: 4px 0; }
+  td { border: 0; padding: 3px 10px; text-align: left; }
+  td.num { text-align: left; }
+  td:not(:first-child)::before { content: attr(data-label) ": "; color: var(--muted); font-size: .85rem; }
+}
+`;
