@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import { repoPath } from "../support/paths.ts";
 import { requireDebianBinary } from "../support/prometheus.ts";
+import { readRecipe } from "../support/recipes.ts";
 
 const PROMTOOL = "/usr/bin/promtool";
 
@@ -26,13 +26,13 @@ describe("Prometheus recipes", () => {
 
   it("each recipe scrapes its hosts through the proxy (proxy_url)", () => {
     for (const recipe of ["static", "file_sd", "http_sd", "ec2"]) {
-      const text = readFileSync(repoPath(`scripts/recipes/prometheus/${recipe}.yml`), "utf8");
+      const text = readRecipe(`prometheus/${recipe}.yml`);
       assert.match(text, /proxy_url: https?:\/\/[\w.-]+:8080\//, recipe);
     }
   });
 
   it("the EC2 job scrapes each instance as its private DNS name, the name its client polls for", () => {
-    const text = readFileSync(repoPath("scripts/recipes/prometheus/ec2.yml"), "utf8");
+    const text = readRecipe("prometheus/ec2.yml");
     assert.match(
       text,
       /- source_labels: \[__meta_ec2_private_dns_name\]\n\s+regex: \(\.\+\)\n\s+target_label: __address__\n\s+replacement: "\$1:9100"/,

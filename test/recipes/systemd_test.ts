@@ -4,13 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { chmod, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { Harness } from "../support/harness.ts";
-import { substitute } from "../support/nginx.ts";
-import { repoPath } from "../support/paths.ts";
+import { readRecipe, substitute } from "../support/recipes.ts";
 import { requireDebianBinary } from "../support/prometheus.ts";
 
 const SYSTEMD_ANALYZE = "/usr/bin/systemd-analyze";
@@ -31,7 +29,7 @@ describe("systemd recipes", () => {
     const binary = join(dir, `pushprox-${program}`);
     await writeFile(binary, "#!/bin/sh\nexit 0\n");
     await chmod(binary, 0o755);
-    const unit = readFileSync(repoPath(`scripts/recipes/systemd/pushprox-${program}.service`), "utf8");
+    const unit = readRecipe(`systemd/pushprox-${program}.service`);
     const file = join(dir, `pushprox-${program}.service`);
     await writeFile(file, substitute(unit, `/usr/local/bin/pushprox-${program}`, binary));
     return file;

@@ -9,14 +9,14 @@ import { join } from "node:path";
 import { freePort, waitForPort } from "./ports.ts";
 import type { ManagedProcess, ProcessSet } from "./process.ts";
 import { requireDebianBinary, tempDir } from "./prometheus.ts";
-import { repoPath } from "./paths.ts";
+import { readRecipe, substitute } from "./recipes.ts";
 
 export const NGINX_BIN = "/usr/sbin/nginx";
 /** Debian's stream module (package libnginx-mod-stream), which the recipe needs. */
 export const NGINX_STREAM_MODULE = "/usr/lib/nginx/modules/ngx_stream_module.so";
 
 /** The recipe, as operators get it. */
-export const NGINX_RECIPE = "scripts/recipes/nginx/pushprox.conf";
+export const NGINX_RECIPE = "nginx/pushprox.conf";
 
 /** Where the rendered configuration sends traffic, and the TLS files it uses. */
 export interface NginxSetup {
@@ -36,15 +36,6 @@ export interface RenderedNginx {
 }
 
 /**
- * Replaces `from` in `text` with `to`, and throws when `from` is not there: the test must fail when the
- * recipe changes under it rather than test something else.
- */
-export function substitute(text: string, from: string, to: string): string {
-  if (!text.includes(from)) throw new Error(`Cannot render the recipe: ${JSON.stringify(from)} not found`);
-  return text.replaceAll(from, to);
-}
-
-/**
  * Writes the recipe with the test's ports and certificate, wrapped in a main configuration that keeps
  * every path nginx writes inside a temp directory.
  */
@@ -59,7 +50,7 @@ export async function renderNginx(procs: ProcessSet, setup: NginxSetup): Promise
   const port = await freePort();
   await writeFile(join(dir, "proxy.crt"), setup.cert);
   await writeFile(join(dir, "proxy.key"), setup.key, { mode: 0o600 });
-  let recipe = readFileSync(repoPath(NGINX_RECIPE), "utf8");
+  let recipe = readRecipe(NGINX_RECIPE);
   recipe = substitute(recipe, "/etc/pushprox/tls/proxy.crt", join(dir, "proxy.crt"));
   recipe = substitute(recipe, "/etc/pushprox/tls/proxy.key", join(dir, "proxy.key"));
   recipe = substitute(recipe, "server 127.0.0.1:8080;", `server 127.0.0.1:${setup.proxyPort};`);
