@@ -44,6 +44,7 @@ export function renderStatusPage(report: StatusReport, filter = ""): string {
 started <time datetime="${proxy.started}" title="${proxy.started}">${
     proxy.started.replace("T", " ")
   }</time></p>
+<details><summary>Settings</summary><dl class="settings">${settings}</dl></details>
 </header>
 <form class="tools" method="get" action="" role="search">
 <input id="filter" name="q" type="search" value="${escapeHtml(filter)}" autocomplete="off"
@@ -65,7 +66,6 @@ up ${duration(proxy.uptime_seconds)} · as of <time datetime="${report.time}">${
 <tbody>${rows}</tbody>
 </table>
 ${report.clients.length === 0 ? '<p class="muted">No client is connected.</p>' : ""}
-<details><summary>Settings</summary><dl class="settings">${settings}</dl></details>
 </main>
 <p class="muted foot">Same data as JSON: <a href="status.json">status.json</a> · discovery: <a href="clients">clients</a> · <a href="metrics">metrics</a></p>
 <script src="status.js"></script>
@@ -145,7 +145,9 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 7px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: .85rem; color: var(--muted); font-weight: 600; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
+tr.failing { background: rgba(198, 40, 40, .06); }
 tr.failing .fail-count { color: var(--bad); font-weight: 600; }
+td time { white-space: nowrap; }
 .fqdn { font-weight: 600; word-break: break-all; }
 .state { display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 7px;
   background: var(--ok); }
@@ -153,7 +155,8 @@ tr.failing .state { background: var(--bad); }
 .label { display: inline-block; background: var(--chip); border-radius: 4px; padding: 1px 6px; margin: 1px 0;
   font-size: .85rem; word-break: break-all; }
 .error { word-break: break-word; }
-details { margin-top: 14px; }
+details { margin: 6px 0; }
+summary { cursor: pointer; color: var(--muted); }
 .settings { display: grid; grid-template-columns: repeat(auto-fill, minmax(230px, 1fr)); gap: 4px 16px; }
 .settings div { display: flex; gap: 8px; }
 .settings dt { color: var(--muted); }

@@ -1,0 +1,148 @@
+/**
+ * The proxy's status page in a real browser (Debian's Chromium, headless): two clients connected, one of
+ * them failing because its target is down. What a person reads there: hostnames, labels, counts, the
+ * error; the filter box; the automatic refresh. Screenshots (desktop and phone) are kept under .tmp/.
+ */
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import process from "node:process";
+import { after, before, describe, it } from "node:test";
+import type { BrowserContext, Page } from "playwright-core";
+import { launchChromium } from "../support/browser.ts";
+import { Harness } from "../support/harness.ts";
+import { repoPath } from "../support/paths.ts";
+import { freePort } from "../support/ports.ts";
+import { type ProxyHandle, selectedImplementation } from "../support/pushprox.ts";
+import { absoluteFormGet, rawExchange } from "../support/raw_http.ts";
+import { statusOf } from "../support/http_message.ts";
+import type { StaticTarget } from "../support/static_target.ts";
+import { waitFor } from "../support/wait.ts";
+
+const IMPL = `${selectedImplementation()}${
+  process.env.PUSHPROX_BUN_SERVER ? `-${process.env.PUSHPROX_BUN_SERVER}` : ""
+}`;
+const HOSTILE = "<script>alert(1)</script>";
+
+describe(`status page in a headless browser (${IMPL})`, () => {
+  const h = new Harness();
+  let proxy: ProxyHandle;
+  let target: StaticTarget;
+  let downPort: number;
+  let browser: BrowserContext;
+  let page: Page;
+  const dialogs: string[] = [];
+
+  /** A scrape as Prometheus sends it through proxy_url; resolves with the status code. */
+  const scrape = async (url: string) => {
+    const response = await rawExchange(
+      proxy.port,
+      absoluteFormGet(url, [["X-Prometheus-Scrape-Timeout-Seconds", "5"]]),
+    );
+    return statusOf(response);
+  };
+  const scrapeUp = () => scrape(`http://127.0.0.1:${target.port}/metrics`);
+
+  before(async () => {
+    proxy = await h.startProxy();
+    target = await h.startStaticTarget();
+    downPort = await freePort(); // nothing listens there: the second client's scrapes fail
+    await h.startClient([
+      `--proxy-url=${proxy.url}`,
+      "--fqdn=127.0.0.1",
+      "--label=team=db",
+      "--label=env=prod",
+    ]);
+    await h.startClient([
+      `--proxy-url=${proxy.url}`,
+      "--fqdn=localhost",
+      "--label=team=web",
+      `--label=note=${HOSTILE}`,
+    ]);
+    assert.equal(await scrapeUp(), 200);
+    assert.equal(await scrapeUp(), 200);
+    const failed = await scrape(`http://localhost:${downPort}/metrics`);
+    assert.ok(failed >= 500, `scrape of a down target answered ${failed}`);
+    browser = await launchChromium(h.procs);
+    page = await browser.newPage();
+    page.on("dialog", (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.goto(proxy.url);
+  });
+  after(() => h.cleanup());
+
+  const row = (fqdn: string) =>
+    page.locator("#clients tbody tr", { has: page.locator(".fqdn", { hasText: fqdn }) });
+  const cell = (fqdn: string, label: string) => row(fqdn).locator(`td[data-label="${label}"]`);
+
+  it("shows the proxy, both clients with their labels, their counts, and the failing client's error", async () => {
+    assert.match(await page.locator("h1").innerText(), /PushProx proxy/);
+    assert.match(await page.locator("header").innerText(), /version \d+\.\d+\.\d+ on (deno|bun) /);
+    const summary = await page.locator(".summary").innerText();
+    assert.match(summary, /2 clients · 1 failing/);
+    assert.match(summary, /2 scrapes succeeded · 1 failed/);
+
+    assert.equal(await row("127.0.0.1").count(), 1);
+    assert.equal(await cell("127.0.0.1", "Labels").innerText(), "team=db env=prod");
+    assert.equal(await cell("127.0.0.1", "Succeeded").innerText(), "2");
+    assert.equal(await cell("127.0.0.1", "Failed").innerText(), "0");
+    assert.equal(await cell("127.0.0.1", "Last error").innerText(), "none");
+    assert.match(await cell("127.0.0.1", "Last poll").innerText(), /\d+s ago/);
+
+    assert.equal(await cell("localhost", "Labels").innerText(), `team=web note=${HOSTILE}`);
+    assert.equal(await cell("localhost", "Succeeded").innerText(), "0");
+    assert.equal(await cell("localhost", "Failed").innerText(), "1");
+    const error = await cell("localhost", "Last error").innerText();
+    assert.match(
+      error,
+      new RegExp(`failed to scrape http://localhost:${downPort}/metrics: connection refused`),
+    );
+    assert.match(error, /\d+s ago/);
+    assert.deepEqual(dialogs, [], "a client's label must not run as script");
+  });
+
+  it("filters rows as one types, by host, label or 'failing'", async () => {
+    const filter = page.locator("#filter");
+    await filter.fill("team=web");
+    assert.equal(await row("127.0.0.1").isVisible(), false);
+    assert.equal(await row("localhost").isVisible(), true);
+    assert.equal(await page.locator("#shown").innerText(), "1 of 2 shown");
+    await filter.fill("failing");
+    assert.deepEqual(await visibleHosts(page), ["localhost"]);
+    await filter.fill("127.0");
+    assert.deepEqual(await visibleHosts(page), ["127.0.0.1"]);
+    await filter.fill("");
+    assert.deepEqual(await visibleHosts(page), ["127.0.0.1", "localhost"]);
+  });
+
+  it("refreshes by itself, keeping the filter", async () => {
+    await page.locator("#filter").fill("env=prod");
+    assert.equal(await scrapeUp(), 200);
+    await waitFor(async () => (await cell("127.0.0.1", "Succeeded").innerText()) === "3", {
+      timeoutMs: 15_000,
+      what: "the page to show 3 succeeded scrapes without a reload",
+    });
+    assert.deepEqual(await visibleHosts(page), ["127.0.0.1"]);
+    await page.locator("#filter").fill("");
+  });
+
+  it("keeps screenshots, desktop and phone-sized, under .tmp/", async () => {
+    await mkdir(repoPath(".tmp"), { recursive: true });
+    const desktop = repoPath(`.tmp/status-page-${IMPL}.png`);
+    await page.setViewportSize({ width: 1280, height: 720 });
+    await page.screenshot({ path: desktop, fullPage: true });
+    const phone = repoPath(`.tmp/status-page-${IMPL}-phone.png`);
+    await page.setViewportSize({ width: 390, height: 844 });
+    // On a phone every row is a card: nothing may need sideways scrolling.
+    // A string, evaluated in the page: this file is type-checked without the DOM's types.
+    const overflow = Number(await page.evaluate("document.documentElement.scrollWidth - window.innerWidth"));
+    assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone's screen`);
+    await page.screenshot({ path: phone, fullPage: true });
+    console.log(`status page screenshots: ${desktop} ${phone}`);
+  });
+});
+
+async function visibleHosts(page: Page): Promise<string[]> {
+  return await page.locator("#clients tbody tr:visible .fqdn").allInnerTexts();
+}
