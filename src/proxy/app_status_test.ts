@@ -233,11 +233,14 @@ describe("proxy status: /clients, / and /status.json", () => {
     assert.match(html, /PushProx proxy <span class="muted">bastion\.example\.com:8080<\/span>/);
     assert.match(html, /version 9\.9\.9 on deno 2\.9\.6/);
     assert.match(html, /up 1h 2m/);
-    assert.match(html, /<tr class="failing" data-search="db1\.example\.com team=db failing" hidden>/);
-    assert.match(html, /<tr class="ok" data-search="web1\.example\.com team=web">/);
     assert.match(
       html,
-      /<span class="error">500 failed to scrape http:\/\/db1:9100\/metrics: connection refused/,
+      /<div class="row failing" data-s="db1\.example\.com team=db failing" hidden>/,
+    );
+    assert.match(html, /<div class="row" data-s="web1\.example\.com team=web">/);
+    assert.match(
+      html,
+      /<em>500 failed to scrape http:\/\/db1:9100\/metrics: connection refused/,
     );
     assert.match(html, /value="team=web"/);
     const script = await h.direct("/status.js");

@@ -73,8 +73,11 @@ describe(`status page in a headless browser (${IMPL})`, () => {
   after(() => h.cleanup());
 
   const row = (fqdn: string) =>
-    page.locator("#clients tbody tr", { has: page.locator(".fqdn", { hasText: fqdn }) });
-  const cell = (fqdn: string, label: string) => row(fqdn).locator(`td[data-label="${label}"]`);
+    page.locator("#clients .rows > .row", { has: page.locator("b", { hasText: fqdn }) });
+  const COLUMNS = ["Client", "Labels", "Last poll", "Succeeded", "Failed", "Last error"] as const;
+  /** A client's cell, by the column's heading (the first test checks them against the page's heading row). */
+  const cell = (fqdn: string, column: (typeof COLUMNS)[number]) =>
+    row(fqdn).locator(`> span:nth-child(${COLUMNS.indexOf(column) + 1})`);
 
   it("shows the proxy, both clients with their labels, their counts, and the failing client's error", async () => {
     assert.match(await page.locator("h1").innerText(), /PushProx proxy/);
@@ -83,6 +86,7 @@ describe(`status page in a headless browser (${IMPL})`, () => {
     assert.match(summary, /2 clients · 1 failing/);
     assert.match(summary, /2 scrapes succeeded · 1 failed/);
 
+    assert.deepEqual(await page.locator("#clients .head > span").allInnerTexts(), [...COLUMNS]);
     assert.equal(await row("127.0.0.1").count(), 1);
     assert.equal(await cell("127.0.0.1", "Labels").innerText(), "team=db env=prod");
     assert.equal(await cell("127.0.0.1", "Succeeded").innerText(), "2");
@@ -144,5 +148,5 @@ describe(`status page in a headless browser (${IMPL})`, () => {
 });
 
 async function visibleHosts(page: Page): Promise<string[]> {
-  return await page.locator("#clients tbody tr:visible .fqdn").allInnerTexts();
+  return await page.locator("#clients .rows > .row:visible > span:first-child > b").allInnerTexts();
 }

@@ -15,14 +15,19 @@ export const STATUS_SCRIPT = `"use strict";
   const auto = document.getElementById("auto");
   const shown = document.getElementById("shown");
   const words = () => input.value.toLowerCase().split(/\\s+/).filter((word) => word !== "");
+  // The rows and their texts, read once per refresh: a DOM lookup per row on every keystroke would not be.
+  let rows = [];
+  let texts = [];
+  const collect = () => {
+    rows = Array.from(document.querySelectorAll("#clients .rows > .row"));
+    texts = rows.map((row) => row.dataset.s);
+  };
   const apply = () => {
     const wanted = words();
-    const rows = document.querySelectorAll("#clients tbody tr");
     let count = 0;
-    for (const row of rows) {
-      const text = row.dataset.search;
-      const hide = wanted.some((word) => !text.includes(word));
-      if (row.hidden !== hide) row.hidden = hide;
+    for (let i = 0; i < rows.length; i++) {
+      const hide = wanted.some((word) => !texts[i].includes(word));
+      if (rows[i].hidden !== hide) rows[i].hidden = hide;
       if (!hide) count++;
     }
     shown.textContent = wanted.length === 0 ? "" : count + " of " + rows.length + " shown";
@@ -48,6 +53,7 @@ export const STATUS_SCRIPT = `"use strict";
       const live = page.getElementById("live");
       if (live === null) throw new Error("no status in the answer");
       document.getElementById("live").replaceWith(document.adoptNode(live));
+      collect();
       apply();
       document.getElementById("stale").hidden = true;
     } catch (error) {
@@ -57,6 +63,7 @@ export const STATUS_SCRIPT = `"use strict";
     }
   };
   setInterval(refresh, ${REFRESH_SECONDS * 1000});
+  collect();
   apply();
 })();
 `;

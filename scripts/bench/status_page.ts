@@ -1,0 +1,161 @@
+/**
+ * How fast the status page is with many clients: the proxy's app with N clients registered through real
+ * polls (each with labels; every tenth with a failed scrape), served over node:http, loaded in Debian's
+ * headless Chromium. Reports the server's time to build the page, its size, the browser's time to a
+ * loaded and painted page, and the time the filter box takes to filter every row.
+ *
+ * Run: `deno run -A scripts/bench/status_page.ts [--clients=10000] [--runs=3]`
+ * @module
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { parseArgs } from "node:util";
+import { chromium } from "playwright-core";
+import { createProxyApp } from "../../src/proxy/app.ts";
+import type { ClientStats } from "../../src/proxy/client_stats.ts";
+import { Coordinator } from "../../src/proxy/coordinator.ts";
+import { registerProxyMetrics } from "../../src/proxy/metrics.ts";
+import { Registry } from "../../src/metrics/registry.ts";
+import { silentLogger } from "../../src/log/logger.ts";
+import { systemClock } from "../../src/time/clock.ts";
+import { CHROMIUM_BIN } from "../../test/support/browser.ts";
+
+const { values } = parseArgs({ options: { clients: { type: "string" }, runs: { type: "string" } } });
+const CLIENTS = Number(values.clients ?? 10_000);
+const RUNS = Number(values.runs ?? 3);
+
+function median(samples: number[]): number {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const coordinator = new Coordinator({
+    timers: systemClock,
+    newId: () => crypto.randomUUID(),
+    registrationTimeoutMs: 300_000,
+    disconnectGraceMs: 1000,
+  });
+  const registry = new Registry();
+  const handler = createProxyApp({
+    coordinator,
+    registry,
+    metrics: registerProxyMetrics(registry, () => coordinator.clientCount),
+    logger: silentLogger(),
+    timers: systemClock,
+    scrapeDefaultTimeoutMs: 15_000,
+    scrapeMaxTimeoutMs: 300_000,
+    pollIdleTimeoutMs: 0,
+    maxBodyBytes: 0,
+    maxHeaderBytes: 64 * 1024,
+  });
+  const stop = new AbortController();
+  const teams = ["db", "web", "cache", "queue", "batch"];
+  for (let i = 0; i < CLIENTS; i++) {
+    const labels = `team=${teams[i % teams.length]}&env=${i % 3 === 0 ? "staging" : "prod"}&rack=r${i % 40}`;
+    void handler(
+      new Request("http://proxy/poll", {
+        method: "POST",
+        body: `host-${String(i).padStart(5, "0")}.dc1.example.com`,
+        headers: { "PushProx-Labels": labels, "User-Agent": "pushprox-ts-client/0.1.0" },
+        signal: stop.signal,
+      }),
+      { absoluteForm: false, remoteAddress: "127.0.0.1" },
+    ).catch(() => {});
+  }
+  while (coordinator.clientCount < CLIENTS) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (const [i, view] of coordinator.clients().entries()) {
+    const stats = view.stats as ClientStats;
+    for (let n = 0; n < 20; n++) stats.scraped(null, Date.now());
+    if (i % 10 === 0) {
+      stats.scraped(`500 failed to scrape http://${view.fqdn}:9100/metrics: connection refused`, Date.now());
+    }
+  }
+
+  const renderMs: number[] = [];
+  let pageBytes = 0;
+  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+    const started = performance.now();
+    const response = await handler(new Request(`http://127.0.0.1${req.url}`), {
+      absoluteForm: false,
+      remoteAddress: "127.0.0.1",
+    });
+    const body = new Uint8Array(await response.arrayBuffer());
+    if (req.url === "/") {
+      renderMs.push(performance.now() - started);
+      pageBytes = body.byteLength;
+    }
+    res.writeHead(response.status, Object.fromEntries(response.headers));
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as { port: number }).port;
+
+  const profile = mkdtempSync(join(tmpdir(), "pushprox-bench-chromium-"));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_BIN,
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
+  });
+  const loaded: number[] = [];
+  const painted: number[] = [];
+  const filtered: number[] = [];
+  try {
+    for (let run = 0; run < RUNS; run++) {
+      const page = await browser.newPage();
+      const started = performance.now();
+      await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: "load" });
+      loaded.push(performance.now() - started);
+      // Strings evaluated in the page: this script is type-checked without the DOM's types.
+      painted.push(Number(
+        await page.evaluate(`new Promise((resolve) => requestAnimationFrame(() =>
+        requestAnimationFrame(() => resolve(performance.now()))))`),
+      ));
+      filtered.push(Number(
+        await page.evaluate(`(() => {
+        const input = document.getElementById("filter");
+        const started = performance.now();
+        input.value = "team=db staging";
+        input.dispatchEvent(new Event("input"));
+        document.body.offsetHeight;
+        return performance.now() - started;
+      })()`),
+      ));
+      if (process.env.DEBUG_TIMING) {
+        console.log(
+          await page.evaluate(
+            `JSON.stringify((() => { const n = performance.getEntriesByType("navigation")[0];
+          return { responseStart: n.responseStart, responseEnd: n.responseEnd, domInteractive: n.domInteractive,
+            dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd,
+            fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime }; })())`,
+          ),
+        );
+      }
+      const rows = Number(await page.evaluate(`document.querySelectorAll("#clients .rows > .row").length`));
+      if (rows !== CLIENTS) throw new Error(`the page shows ${rows} rows, expected ${CLIENTS}`);
+      await page.close();
+    }
+  } finally {
+    await browser.close();
+    rmSync(profile, { recursive: true, force: true });
+    server.close();
+    stop.abort();
+    coordinator.close();
+  }
+  const ms = (values: number[]) => `${median(values).toFixed(0)} ms`;
+  console.log(`status page, ${CLIENTS} clients, median of ${RUNS} loads in Chromium (${CHROMIUM_BIN}):`);
+  console.log(
+    `  server builds the page:          ${ms(renderMs)} (${(pageBytes / 1e6).toFixed(1)} MB of HTML)`,
+  );
+  console.log(`  navigation to load event:        ${ms(loaded)}`);
+  console.log(`  navigation to painted frame:     ${ms(painted)}`);
+  console.log(`  filter over every row:           ${ms(filtered)}`);
+}
+
+if (import.meta.main) {
+  await main();
+  process.exit(0);
+}
