@@ -8,7 +8,7 @@
  * @module
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -22,10 +22,46 @@ import { Registry } from "../../src/metrics/registry.ts";
 import { silentLogger } from "../../src/log/logger.ts";
 import { systemClock } from "../../src/time/clock.ts";
 import { CHROMIUM_BIN } from "../../test/support/browser.ts";
+import { totalCpuMs } from "./proc_stat.ts";
 
 const { values } = parseArgs({ options: { clients: { type: "string" }, runs: { type: "string" } } });
 const CLIENTS = Number(values.clients ?? 10_000);
 const RUNS = Number(values.runs ?? 3);
+
+/** The Chromium browser process started with this profile directory (playwright does not tell). */
+function browserProcess(profile: string): number {
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const args = readFileSync(`/proc/${name}/cmdline`, "utf8").split("\0");
+      if (args.includes(`--user-data-dir=${profile}`) && !args.some((arg) => arg.startsWith("--type="))) {
+        return Number(name);
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`Cannot find the Chromium process for profile ${profile}`);
+}
+
+/** `root` and every process below it, from the parent ids in /proc. */
+function descendants(root: number): number[] {
+  const parents = new Map<number, number>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const found = [root];
+  for (let i = 0; i < found.length; i++) {
+    for (const [pid, parent] of parents) if (parent === found[i]) found.push(pid);
+  }
+  return found.filter((pid) => parents.has(pid));
+}
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -100,15 +136,19 @@ async function main(): Promise<void> {
     headless: true,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
   });
+  const browserPid = browserProcess(profile);
   const loaded: number[] = [];
+  const cpu: number[] = [];
   const painted: number[] = [];
   const filtered: number[] = [];
   try {
     for (let run = 0; run < RUNS; run++) {
       const page = await browser.newPage();
+      const cpuBefore = totalCpuMs(descendants(browserPid));
       const started = performance.now();
       await page.goto(`http://127.0.0.1:${port}/`, { waitUntil: "load" });
       loaded.push(performance.now() - started);
+      cpu.push(totalCpuMs(descendants(browserPid)) - cpuBefore);
       // Strings evaluated in the page: this script is type-checked without the DOM's types.
       painted.push(Number(
         await page.evaluate(`new Promise((resolve) => requestAnimationFrame(() =>
@@ -152,6 +192,7 @@ async function main(): Promise<void> {
   );
   console.log(`  navigation to load event:        ${ms(loaded)}`);
   console.log(`  navigation to painted frame:     ${ms(painted)}`);
+  console.log(`  Chromium CPU to the load event:  ${ms(cpu)} (all its processes; wall times grow with load)`);
   console.log(`  filter over every row:           ${ms(filtered)}`);
 }
 
