@@ -26,14 +26,23 @@ describe(`proxy HTTP API (${selectedImplementation()})`, () => {
     assert.deepEqual(await response.json(), []);
   });
 
-  it('GET /clients lists a polling client as [{"targets":["<fqdn>"],"labels":null}]', async () => {
+  it("GET /clients lists a polling client by its bare FQDN, with __meta_pushprox_* labels (a client without --label)", async () => {
     // A name that resolves nowhere: the client only polls, so it need not.
     await h.startClient([`--proxy-url=${proxy.url}`, "--fqdn=client-a.pushprox.test"]);
     const response = await fetch(`${proxy.url}clients`);
     assert.equal(response.status, 200);
     assert.match(response.headers.get("content-type") ?? "", /^application\/json\b/);
     const text = await response.text();
-    assert.deepEqual(JSON.parse(text), [{ targets: ["client-a.pushprox.test"], labels: null }], text);
+    const groups = JSON.parse(text);
+    assert.deepEqual(groups.map((group: { targets: string[] }) => group.targets), [[
+      "client-a.pushprox.test",
+    ]], text);
+    assert.deepEqual(Object.keys(groups[0].labels).sort(), [
+      "__meta_pushprox_client_version",
+      "__meta_pushprox_last_poll",
+      "__meta_pushprox_pollers",
+      "__meta_pushprox_proxy",
+    ], text);
   });
 
   it("does not answer a proxied scrape of its own address with its own metrics", async () => {
