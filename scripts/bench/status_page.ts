@@ -154,28 +154,28 @@ async function main(): Promise<void> {
         await page.evaluate(`new Promise((resolve) => requestAnimationFrame(() =>
         requestAnimationFrame(() => resolve(performance.now()))))`),
       ));
-      filtered.push(Number(
-        await page.evaluate(`(() => {
-        const input = document.getElementById("filter");
-        const started = performance.now();
-        input.value = "team=db staging";
-        input.dispatchEvent(new Event("input"));
-        document.body.offsetHeight;
-        return performance.now() - started;
-      })()`),
-      ));
+      const listed = String(await page.evaluate(`document.getElementById("more").textContent`));
+      if (!listed.includes(`of ${CLIENTS};`)) {
+        throw new Error(`the page does not list every client: "${listed}"`);
+      }
       if (process.env.DEBUG_TIMING) {
         console.log(
-          await page.evaluate(
-            `JSON.stringify((() => { const n = performance.getEntriesByType("navigation")[0];
-          return { responseStart: n.responseStart, responseEnd: n.responseEnd, domInteractive: n.domInteractive,
-            dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd,
-            fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime }; })())`,
-          ),
+          await page.evaluate(`JSON.stringify((() => {
+          const n = performance.getEntriesByType("navigation")[0];
+          return { responseEnd: n.responseEnd, domInteractive: n.domInteractive, load: n.loadEventEnd,
+            fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime }; })())`),
         );
       }
-      const rows = Number(await page.evaluate(`document.querySelectorAll("#clients .rows > .row").length`));
-      if (rows !== CLIENTS) throw new Error(`the page shows ${rows} rows, expected ${CLIENTS}`);
+      filtered.push(Number(
+        await page.evaluate(`(() => {
+          const input = document.getElementById("filter");
+          const started = performance.now();
+          input.value = "staging";
+          input.dispatchEvent(new Event("input"));
+          document.body.offsetHeight;
+          return performance.now() - started;
+        })()`),
+      ));
       await page.close();
     }
   } finally {
@@ -193,7 +193,7 @@ async function main(): Promise<void> {
   console.log(`  navigation to load event:        ${ms(loaded)}`);
   console.log(`  navigation to painted frame:     ${ms(painted)}`);
   console.log(`  Chromium CPU to the load event:  ${ms(cpu)} (all its processes; wall times grow with load)`);
-  console.log(`  filter over every row:           ${ms(filtered)}`);
+  console.log(`  filter over every client:        ${ms(filtered)} (and show the first matching rows)`);
 }
 
 if (import.meta.main) {

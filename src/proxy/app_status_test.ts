@@ -12,6 +12,7 @@ import { Registry } from "../metrics/registry.ts";
 import { silentLogger } from "../log/logger.ts";
 import { parseScrapeRequest } from "../wire/mod.ts";
 import type { ProxyAbout, StatusReport } from "./status/report.ts";
+import { INLINE_ROWS } from "./status/page.ts";
 
 const T0 = Date.parse("2026-12-03T10:00:00Z");
 
@@ -223,7 +224,7 @@ describe("proxy status: /clients, / and /status.json", () => {
     h.close();
   });
 
-  it("the status page shows the proxy, each client's labels, counts and last error, and hides rows the filter excludes", async () => {
+  it("the status page shows the proxy, each client's labels, counts and last error, and keeps the filter given", async () => {
     const h = setup();
     const polled = h.poll("db1.example.com", { "PushProx-Labels": "team=db" });
     void h.poll("web1.example.com", { "PushProx-Labels": "team=web" });
@@ -233,10 +234,7 @@ describe("proxy status: /clients, / and /status.json", () => {
     assert.match(html, /PushProx proxy <span class="muted">bastion\.example\.com:8080<\/span>/);
     assert.match(html, /version 9\.9\.9 on deno 2\.9\.6/);
     assert.match(html, /up 1h 2m/);
-    assert.match(
-      html,
-      /<div class="row failing" data-s="db1\.example\.com team=db failing" hidden>/,
-    );
+    assert.match(html, /<div class="row failing" data-s="db1\.example\.com team=db failing">/);
     assert.match(html, /<div class="row" data-s="web1\.example\.com team=web">/);
     assert.match(
       html,
@@ -246,6 +244,33 @@ describe("proxy status: /clients, / and /status.json", () => {
     const script = await h.direct("/status.js");
     assert.equal(script.headers.get("content-type"), "text/javascript; charset=utf-8");
     assert.match(await script.text(), /getElementById\("filter"\)/);
+    h.close();
+  });
+
+  it("the status page sends the rows past the first 200 as escaped text, one a line, for its script to show", async () => {
+    const h = setup();
+    const note = new URLSearchParams([["note", "</script><script>alert(1)</script>\nsecond line"]]);
+    for (let i = 0; i < 250; i++) {
+      void h.poll(`host-${String(i).padStart(3, "0")}.example.com`, { "PushProx-Labels": note.toString() });
+    }
+    await settle();
+    const html = await (await h.direct("/")).text();
+    const inline = html.slice(
+      html.indexOf('<div class="rows">'),
+      html.indexOf("</div>\n", html.indexOf('<div class="rows">')),
+    );
+    assert.equal(inline.match(/<div class="row"/g)?.length, INLINE_ROWS);
+    const block = /<script type="text\/x-rows" id="more-rows">\n([^]*?)\n<\/script>/.exec(html);
+    assert.ok(block !== null, "the later rows come in a text block");
+    const lines = block[1]!.split("\n");
+    assert.equal(lines.length, 250 - INLINE_ROWS);
+    assert.match(lines[0]!, /^<div class="row" data-s="host-200\.example\.com note=/);
+    assert.ok(
+      lines.every((line) =>
+        line.includes("note=&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;&#10;second line")
+      ),
+    );
+    assert.match(html, /50 more clients are listed in <a href="status.json">status.json<\/a>/);
     h.close();
   });
 });

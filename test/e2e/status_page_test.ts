@@ -17,6 +17,10 @@ import { absoluteFormGet, rawExchange } from "../support/raw_http.ts";
 import { statusOf } from "../support/http_message.ts";
 import type { StaticTarget } from "../support/static_target.ts";
 import { waitFor } from "../support/wait.ts";
+import { ClientStats } from "../../src/proxy/client_stats.ts";
+import { renderStatusPage } from "../../src/proxy/status/page.ts";
+import { statusReport } from "../../src/proxy/status/report.ts";
+import { STATUS_SCRIPT } from "../../src/proxy/status/script.ts";
 
 const IMPL = `${selectedImplementation()}${
   process.env.PUSHPROX_BUN_SERVER ? `-${process.env.PUSHPROX_BUN_SERVER}` : ""
@@ -144,6 +148,60 @@ describe(`status page in a headless browser (${IMPL})`, () => {
     assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone's screen`);
     await page.screenshot({ path: phone, fullPage: true });
     console.log(`status page screenshots: ${desktop} ${phone}`);
+  });
+});
+
+describe("status page with 1,000 clients in a headless browser", () => {
+  const h = new Harness();
+  after(() => h.cleanup());
+
+  /** The proxy's own page and script for `count` clients, every third failing, served to the browser. */
+  async function openMany(count: number): Promise<Page> {
+    const now = Date.parse("2026-12-03T10:00:00Z");
+    const clients = Array.from({ length: count }, (_, i) => {
+      const stats = new ClientStats(now - 5000);
+      stats.labels = new Map([["team", i % 2 === 0 ? "db" : "web"], ["rack", `r${i}`]]);
+      if (i % 3 === 0) stats.scraped(`502 target unreachable: host-${i}`, now - 1000);
+      return { fqdn: `host-${String(i).padStart(4, "0")}.example.com`, pollers: 1, stats };
+    });
+    const about = {
+      version: "9.9.9",
+      runtime: "test",
+      startedAt: now - 60_000,
+      name: "p:8080",
+      settings: [],
+    };
+    const html = renderStatusPage(statusReport(about, clients, now));
+    const browser = await launchChromium(h.procs);
+    const page = await browser.newPage();
+    await page.route("http://status.test/**", (route) => {
+      const script = route.request().url().endsWith("/status.js");
+      return route.fulfill({
+        contentType: script ? "text/javascript" : "text/html",
+        body: script ? STATUS_SCRIPT : html,
+      });
+    });
+    await page.goto("http://status.test/");
+    return page;
+  }
+
+  it("shows the first rows at once and the others as the list scrolls; the filter searches them all", async () => {
+    const page = await openMany(1000);
+    const rows = page.locator("#clients .rows > .row");
+    assert.equal(await rows.count(), 200);
+    assert.equal(await page.locator("#more").innerText(), "Showing 200 of 1000; scroll for more.");
+    await waitFor(async () => {
+      await page.mouse.wheel(0, 20_000);
+      return (await rows.count()) === 1000;
+    }, { timeoutMs: 15_000, what: "every row to be shown after scrolling" });
+    assert.equal(await page.locator("#more").innerText(), "");
+    assert.deepEqual(await rows.last().locator("b").innerText(), "host-0999.example.com");
+    // Rows that came as text are searched too, and show like the first ones.
+    await page.locator("#filter").fill("rack=r998");
+    assert.deepEqual(await visibleHosts(page), ["host-0998.example.com"]);
+    await page.locator("#filter").fill("failing web");
+    assert.equal(await page.locator("#shown").innerText(), "167 of 1000 shown");
+    assert.equal(await rows.count(), 167);
   });
 });
 

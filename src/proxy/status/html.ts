@@ -10,10 +10,13 @@ const ESCAPES: Readonly<Record<string, string>> = {
   ">": "&gt;",
   '"': "&quot;",
   "'": "&#39;",
+  // Rows of the status page travel one a line: a line break in a label or an error must not split one.
+  "\n": "&#10;",
+  "\r": "&#13;",
 };
 
 /**
- * `text` safe inside HTML text and inside quoted attribute values.
+ * `text` safe inside HTML text and inside quoted attribute values, on one line.
  *
  * @example
  * ```ts
@@ -21,5 +24,5 @@ const ESCAPES: Readonly<Record<string, string>> = {
  * ```
  */
 export function escapeHtml(text: string): string {
-  return /[&<>"']/.test(text) ? text.replace(/[&<>"']/g, (char) => ESCAPES[char]!) : text;
+  return /[&<>"'\n\r]/.test(text) ? text.replace(/[&<>"'\n\r]/g, (char) => ESCAPES[char]!) : text;
 }

@@ -8,11 +8,18 @@
  */
 import { escapeHtml } from "./html.ts";
 import type { ClientReport, StatusReport } from "./report.ts";
-import { REFRESH_SECONDS } from "./script.ts";
+import { REFRESH_SECONDS, ROW_BATCH } from "./script.ts";
+
+/** Clients shown as rows of the page itself; the rest follow as the list scrolls (see renderStatusPage). */
+export const INLINE_ROWS = ROW_BATCH;
 
 /**
- * The page for `report`, with the filter box holding `filter` (rows that do not match start hidden, so the
- * filter works without script too). Times are shown relative to the report's time.
+ * The page for `report`, with the filter box holding `filter` (the script applies it). Times are shown
+ * relative to the report's time. The first {@link INLINE_ROWS} clients are rows of the page; the others
+ * travel as the same markup, one row a line, inside an inert `<script type="text/x-rows">`, which the
+ * browser keeps as one text node instead of building ten thousand rows' worth of elements before it can
+ * show anything. The page's script adds them {@link ROW_BATCH} at a time as the list scrolls into view,
+ * and the filter searches all of them.
  *
  * @example
  * ```ts
@@ -21,9 +28,16 @@ import { REFRESH_SECONDS } from "./script.ts";
  */
 export function renderStatusPage(report: StatusReport, filter = ""): string {
   const now = Date.parse(report.time);
-  const words = filterWords(filter);
   const { proxy, summary } = report;
-  const rows = report.clients.map((client) => clientRow(client, now, words)).join("");
+  const rows = report.clients.map((client) => clientRow(client, now));
+  const inline = rows.slice(0, INLINE_ROWS).join("");
+  // Client text is escaped, so no "<" from a client can end this block early; ours has no "</script".
+  const later = rows.length > INLINE_ROWS
+    ? `<script type="text/x-rows" id="more-rows">\n${rows.slice(INLINE_ROWS).join("\n")}\n</script>
+<noscript><p>${
+      rows.length - INLINE_ROWS
+    } more clients are listed in <a href="status.json">status.json</a>; the page shows them with JavaScript on.</p></noscript>`
+    : "";
   const settings = Object.entries(proxy.settings)
     .map(([name, value]) => `<div><dt>${escapeHtml(name)}</dt><dd>${escapeHtml(value)}</dd></div>`)
     .join("");
@@ -63,7 +77,9 @@ up ${duration(proxy.uptime_seconds)} · as of <time datetime="${report.time}">${
   } UTC</time></p>
 <div id="clients">
 <div class="row head"><span>Client</span><span>Labels</span><span>Last poll</span><span>Succeeded</span><span>Failed</span><span>Last error</span></div>
-<div class="rows">${rows}</div>
+<div class="rows">${inline}</div>
+${later}
+<p id="more" class="muted"></p>
 </div>
 ${report.clients.length === 0 ? '<p class="muted">No client is connected.</p>' : ""}
 </main>
@@ -79,11 +95,10 @@ ${report.clients.length === 0 ? '<p class="muted">No client is connected.</p>' :
  * nodes, so cells are bare spans styled by their position, the inline parts are b (FQDN), i (label),
  * small (aside) and em (error), and spaces sit inside elements rather than in text nodes of their own.
  */
-function clientRow(client: ClientReport, now: number, words: readonly string[]): string {
-  const search = searchText(client);
+function clientRow(client: ClientReport, now: number): string {
   let row = client.failing ? '<div class="row failing" data-s="' : '<div class="row" data-s="';
-  row += escapeHtml(search);
-  row += words.some((word) => !search.includes(word)) ? '" hidden><span><b>' : '"><span><b>';
+  row += escapeHtml(searchText(client));
+  row += '"><span><b>';
   row += escapeHtml(client.fqdn);
   row += client.version === ""
     ? "</b></span><span>"
@@ -106,10 +121,6 @@ function searchText(client: ClientReport): string {
   if (client.version !== "") text += ` v${client.version}`;
   if (client.failing) text += " failing";
   return text.toLowerCase();
-}
-
-function filterWords(filter: string): string[] {
-  return filter.toLowerCase().split(/\s+/).filter((word) => word !== "");
 }
 
 /** How long before `now` the RFC 3339 `iso` was. */

@@ -1,36 +1,80 @@
 /**
  * The status page's only script, served as `/status.js` (the page's Content-Security-Policy allows no
- * inline script, so markup a client managed to smuggle in could not run either). It filters rows as you
- * type (every word must match; `failing` matches failing clients) and refreshes the table every few
- * seconds by fetching the page again and swapping in its server-rendered, server-escaped table.
+ * inline script, so markup a client managed to smuggle in could not run either). It never builds markup
+ * of its own: every row it shows is one the proxy rendered and escaped.
+ *
+ * - It keeps every client's row as markup, the page's first rows and the ones that came as text (see
+ *   renderStatusPage), and shows the rows that pass the filter, {@link ROW_BATCH} at a time: more are
+ *   added when the end of the list comes near the screen, so ten thousand clients cost the browser a
+ *   screenful of elements at first, not all of them.
+ * - The filter matches every word typed against the host, its labels, its version and, for clients whose
+ *   last scrape failed, "failing".
+ * - Every few seconds it fetches the page again and swaps in the new data, keeping the filter and as many
+ *   rows as were shown.
  * @module
  */
 
 /** Seconds between refreshes. */
 export const REFRESH_SECONDS = 5;
 
+/** Rows added to the page at a time. */
+export const ROW_BATCH = 200;
+
 export const STATUS_SCRIPT = `"use strict";
 (() => {
   const input = document.getElementById("filter");
   const auto = document.getElementById("auto");
   const shown = document.getElementById("shown");
-  const words = () => input.value.toLowerCase().split(/\\s+/).filter((word) => word !== "");
-  // The rows and their texts, read once per refresh: a DOM lookup per row on every keystroke would not be.
+  const ESCAPES = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+  // Rows' search texts are attribute values, escaped: the words typed are escaped alike to compare.
+  const words = () =>
+    input.value.toLowerCase().replace(/[&<>"']/g, (c) => ESCAPES[c]).split(/\\s+/).filter((w) => w !== "");
+  let list = null;
+  let more = null;
   let rows = [];
   let texts = [];
+  let matches = [];
+  let rendered = 0;
+
   const collect = () => {
-    rows = Array.from(document.querySelectorAll("#clients .rows > .row"));
-    texts = rows.map((row) => row.dataset.s);
+    nearEnd.disconnect();
+    list = document.querySelector("#clients .rows");
+    more = document.getElementById("more");
+    rows = Array.from(list.children, (row) => row.outerHTML);
+    const later = document.getElementById("more-rows");
+    if (later !== null) for (const line of later.textContent.split("\\n")) if (line !== "") rows.push(line);
+    texts = rows.map((row) => {
+      const start = row.indexOf('data-s="') + 8;
+      return row.slice(start, row.indexOf('"', start));
+    });
   };
-  const apply = () => {
+
+  const showMore = (count) => {
+    const next = matches.slice(rendered, rendered + count);
+    list.insertAdjacentHTML("beforeend", next.map((i) => rows[i]).join(""));
+    rendered += next.length;
+    more.textContent = rendered < matches.length
+      ? "Showing " + rendered + " of " + matches.length + "; scroll for more."
+      : "";
+    // Observing again reports at once whether the end of the list is still near the screen.
+    nearEnd.unobserve(more);
+    if (rendered < matches.length) nearEnd.observe(more);
+  };
+  const nearEnd = new IntersectionObserver((entries) => {
+    if (entries.some((entry) => entry.isIntersecting)) showMore(${ROW_BATCH});
+  }, { rootMargin: "0px 0px 1000px 0px" });
+
+  const apply = (keep) => {
     const wanted = words();
-    let count = 0;
+    matches = [];
     for (let i = 0; i < rows.length; i++) {
-      const hide = wanted.some((word) => !texts[i].includes(word));
-      if (rows[i].hidden !== hide) rows[i].hidden = hide;
-      if (!hide) count++;
+      if (wanted.every((word) => texts[i].includes(word))) matches.push(i);
     }
-    shown.textContent = wanted.length === 0 ? "" : count + " of " + rows.length + " shown";
+    const count = Math.max(${ROW_BATCH}, keep);
+    list.textContent = "";
+    rendered = 0;
+    showMore(count);
+    shown.textContent = wanted.length === 0 ? "" : matches.length + " of " + rows.length + " shown";
   };
   const remember = () => {
     const url = new URL(location.href);
@@ -39,7 +83,7 @@ export const STATUS_SCRIPT = `"use strict";
     history.replaceState(null, "", url);
   };
   input.addEventListener("input", () => {
-    apply();
+    apply(0);
     remember();
   });
   const refresh = async () => {
@@ -52,9 +96,10 @@ export const STATUS_SCRIPT = `"use strict";
       const page = new DOMParser().parseFromString(await response.text(), "text/html");
       const live = page.getElementById("live");
       if (live === null) throw new Error("no status in the answer");
+      const keep = rendered;
       document.getElementById("live").replaceWith(document.adoptNode(live));
       collect();
-      apply();
+      apply(keep);
       document.getElementById("stale").hidden = true;
     } catch (error) {
       const stale = document.getElementById("stale");
@@ -64,6 +109,6 @@ export const STATUS_SCRIPT = `"use strict";
   };
   setInterval(refresh, ${REFRESH_SECONDS * 1000});
   collect();
-  apply();
+  apply(0);
 })();
 `;
