@@ -2,8 +2,8 @@
  * The status page at `/`: the proxy (version, uptime, settings) and one row per client (labels, last poll,
  * scrapes succeeded and failed, the last error and when). Plain server-rendered HTML with a little CSS:
  * no framework, nothing fetched from elsewhere, readable on a phone (rows become cards on narrow screens).
- * One string is built per request; 10,000 clients render in a few tens of milliseconds
- * (`deno run -A scripts/bench/status_page.ts`).
+ * One string is built per request. With 10,000 clients the page is 3.3 MB and loads in Chromium in
+ * under a second (`deno run -A scripts/bench/status_page.ts`).
  * @module
  */
 import { escapeHtml } from "./html.ts";
@@ -169,7 +169,7 @@ header p, .summary { margin: 4px 0 10px; }
 .row.failing b::before { background: var(--bad); }
 .row i { display: inline-block; font-style: normal; background: var(--chip); border-radius: 4px; padding: 1px 6px;
   margin: 1px 0; font-size: .85rem; overflow-wrap: anywhere; }
-.row em { font-style: normal; color: var(--bad); margin-right: 4px; overflow-wrap: anywhere; }
+.row em { font-style: normal; color: var(--bad); overflow-wrap: anywhere; }
 
 details { margin: 6px 0; }
 summary { cursor: pointer; color: var(--muted); }
