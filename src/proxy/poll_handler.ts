@@ -5,7 +5,7 @@
  * which would read a 204 as an error) are held until work arrives, as upstream does. Our clients also
  * announce their version (User-Agent) and `--label`s (`PushProx-Labels`) in headers upstream ignores.
  */
-import type { Coordinator, PollOptions } from "./coordinator.ts";
+import type { Coordinator } from "./coordinator.ts";
 import type { Announcement } from "./client_stats.ts";
 import { LABELS_HEADER } from "../wire/client_labels.ts";
 import { parsePolledFqdn } from "./fqdn.ts";
@@ -43,16 +43,20 @@ export function handlePoll(
   // The Request stays out of the frame that waits (JavaScriptCore keeps an async function's arguments for
   // as long as it is suspended): its headers and spent body stream would otherwise live as long as the poll.
   const idleTimeoutMs = acceptsIdle ? settings.idleTimeoutMs : null;
-  return waitForWork(fqdn, { idleTimeoutMs, signal: request.signal, announcement }, coordinator);
+  return waitForWork(fqdn, request.signal, idleTimeoutMs, announcement, coordinator);
 }
 
 async function waitForWork(
   fqdn: Promise<string>,
-  options: PollOptions,
+  signal: AbortSignal,
+  idleTimeoutMs: number | null,
+  announcement: Announcement | null,
   coordinator: Coordinator,
 ): Promise<Response> {
-  const { signal } = options;
-  const scrape = await coordinator.poll(await fqdn, options);
+  const polled = coordinator.poll(await fqdn, { idleTimeoutMs, signal, announcement: announcement! });
+  // The coordinator has read the announcement; the frame that waits need not keep it for the whole poll.
+  announcement = null;
+  const scrape = await polled;
   if (scrape === null) return new Response(null, { status: 204 });
   if (signal.aborted) {
     // The poller left between being chosen and being answered: the scrape goes to the next poll instead.
