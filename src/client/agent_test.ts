@@ -135,6 +135,8 @@ describe("runAgent()", () => {
     await eventually(() => pushesA.length === 1, "the push to proxy A");
     const push = await proxyB.push(0);
     stop.abort();
+    // A stop lets scrapes finish; the push that never gets an answer ends at the scrape's 5 s timeout.
+    await clock.advance(5000);
     await running;
     assert.equal(await pushedId(push.body), ID_B);
     assert.equal(push.at, 0);

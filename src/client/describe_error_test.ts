@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { describeError } from "./describe_error.ts";
+import { describeError, isUnreachable } from "./describe_error.ts";
 
 describe("describeError()", () => {
   it("describeError() names a refused connection the same way on every runtime", () => {
@@ -10,6 +10,23 @@ describe("describeError()", () => {
     const wrapped = new TypeError("fetch failed", { cause: nodeStyle });
     assert.equal(describeError(nodeStyle), "connection refused");
     assert.equal(describeError(wrapped), "connection refused");
+  });
+
+  it("describeError() names a failed lookup the same way on every runtime", () => {
+    const bunStyle = Object.assign(new Error("getaddrinfo ENOTFOUND h1.invalid"), { code: "ENOTFOUND" });
+    const denoStyle = new Error("failed to lookup address information: Name or service not known");
+    assert.equal(describeError(bunStyle), "no such host");
+    assert.equal(describeError(denoStyle), "no such host");
+    assert.equal(
+      describeError(new Error("failed to lookup address information: Temporary failure in name resolution")),
+      "temporary failure in name resolution",
+    );
+  });
+
+  it("isUnreachable() tells a target never reached from one that broke off", () => {
+    assert.equal(isUnreachable("connection refused"), true);
+    assert.equal(isUnreachable("no such host"), true);
+    assert.equal(isUnreachable("connection reset by peer"), false);
   });
 
   it("describeError() falls back to the outermost message", () => {

@@ -3,7 +3,7 @@
  * the client sent. Not a test file itself; test files import it.
  */
 import type { RawFetch } from "../runtime/types.ts";
-import type { ClientMetrics } from "./client_metrics.ts";
+import type { ClientErrorKind, ClientMetrics } from "./client_metrics.ts";
 
 /** One push the fake proxy received, body read in full. */
 export interface RecordedPush {
@@ -105,20 +105,29 @@ export function hangUntilAborted(signal: AbortSignal): Promise<never> {
   });
 }
 
-/** Counters that just count, and the metrics built from them. */
-export function countingMetrics(): ClientMetrics & { counts(): Record<string, number> } {
-  const counter = () => {
-    const c = { n: 0, inc: () => void c.n++ };
-    return c;
-  };
-  const pollErrors = counter();
-  const scrapeErrors = counter();
-  const pushErrors = counter();
+/** Metrics that just count: failures by kind, and by upstream's three stages (`counts()`). */
+export function countingMetrics(): ClientMetrics & {
+  counts(): Record<string, number>;
+  readonly kinds: Map<ClientErrorKind, number>;
+  readonly taken: { n: number };
+  readonly polls: { n: number };
+} {
+  const kinds = new Map<ClientErrorKind, number>();
+  const taken = { n: 0 };
+  const polls = { n: 0 };
+  const stage = (kind: ClientErrorKind) => kind === "poll" || kind === "push" ? kind : "scrape";
   return {
-    pollErrors,
-    scrapeErrors,
-    pushErrors,
-    counts: () => ({ poll: pollErrors.n, scrape: scrapeErrors.n, push: pushErrors.n }),
+    kinds,
+    taken,
+    polls,
+    scrapeTaken: () => void taken.n++,
+    polled: () => void polls.n++,
+    failed: (kind) => void kinds.set(kind, (kinds.get(kind) ?? 0) + 1),
+    counts: () => {
+      const counts: Record<string, number> = { poll: 0, scrape: 0, push: 0 };
+      for (const [kind, n] of kinds) counts[stage(kind)]! += n;
+      return counts;
+    },
   };
 }
 

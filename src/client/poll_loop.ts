@@ -60,7 +60,9 @@ type PollResult = { readonly kind: "scrape"; readonly request: ScrapeRequest } |
 };
 
 /**
- * Polls until `signal` aborts, then aborts in-flight scrapes and resolves once they have stopped.
+ * Polls until `signal` aborts, then resolves once the scrapes in flight have been pushed: a stop (SIGTERM)
+ * ends the waiting poll at once but lets a scrape that is under way finish, within its own timeout, so the
+ * Prometheus that asked for it gets its answer rather than an error.
  *
  * @example
  * ```ts
@@ -90,11 +92,13 @@ export async function runPollLoop(options: PollLoopOptions, signal: AbortSignal)
     headers: [["PushProx-Accept-Idle", "1"], ...options.announce ?? []] as [string, string][],
   };
   const inFlight = new Set<Promise<void>>();
+  // Scrapes are not cut short by a stop: each ends within its own timeout anyway.
+  const scrapesGoOn = new AbortController().signal;
   while (!signal.aborted) {
     const result = await pollOnce(options, poll, signal);
     if (signal.aborted) break;
     if (result.kind === "error") {
-      metrics.pollErrors.inc();
+      metrics.failed("poll");
       const waitMs = backoff.next();
       logger.warn(`Poll failed, retrying in ${(waitMs / 1000).toFixed(1)}s`, {
         err: result.message,
@@ -104,15 +108,18 @@ export async function runPollLoop(options: PollLoopOptions, signal: AbortSignal)
       continue;
     }
     backoff.reset();
+    metrics.polled();
     if (result.kind === "idle") {
       logger.debug("Idle poll answered, polling again");
       continue;
     }
     logger.debug("Got scrape request", { scrape_id: result.request.id, url: result.request.url });
-    const scrape = scrapeAndPush(scrapeDeps, result.request, signal);
+    metrics.scrapeTaken();
+    const scrape = scrapeAndPush(scrapeDeps, result.request, scrapesGoOn);
     inFlight.add(scrape);
     void scrape.finally(() => inFlight.delete(scrape));
   }
+  if (inFlight.size > 0) logger.info("Finishing scrapes in progress", { scrapes: inFlight.size });
   await Promise.allSettled(inFlight);
 }
 

@@ -213,6 +213,30 @@ describe("runPollLoop()", () => {
     await running;
   });
 
+  it("runPollLoop() finishes a scrape in progress when stopped, and pushes its result", async () => {
+    const clock = createFakeClock();
+    const proxy = fakeProxy([() => new Response(pollBody("http://127.0.0.1:19100/metrics", ID))], {
+      now: clock.now,
+    });
+    let release: () => void = () => {};
+    const target = fakeTarget(() =>
+      new Promise<Response>((resolve) => (release = () => resolve(new Response("up 1\n"))))
+    );
+    const stop = new AbortController();
+    let stopped = false;
+    const running = runPollLoop(agentOptions(proxy.fetch, target.fetch, clock), stop.signal).then(() => {
+      stopped = true;
+    });
+    await eventually(() => target.requests.length === 1, "the scrape to reach the target");
+    stop.abort();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(stopped, false, "still running while its scrape is under way");
+    release();
+    await running;
+    assert.equal(proxy.pushes.length, 1, "the scrape's result was pushed");
+    assert.match(new TextDecoder().decode(proxy.pushes[0]!.body), /^HTTP\/1\.1 200 OK\r\n[^]*up 1\n$/);
+  });
+
   it("runPollLoop() stops when aborted: the hanging poll and the backoff wait end", async () => {
     const clock = createFakeClock();
     const proxy = fakeProxy([networkError]);

@@ -2,14 +2,20 @@
  * One scrape, start to finish: check the request is for us and allowed by the scrape rules, fetch the
  * target within the time Prometheus gave us, and push the target's response (or an error) back to the
  * proxy. Never throws: every failure ends as an error push, a counter and a log line.
+ *
+ * An error push names its cause twice: in a few words as the status line's reason phrase (`502 target
+ * unreachable: no such host h1.example.com`), which is what Prometheus shows on its targets page, and in
+ * full in the body. Its status says whose fault it is: 502 for a target that failed, 504 for one too slow,
+ * 403 for a scrape a rule refused, 400 for a request this client must not serve (upstream pushes 500 for
+ * all of them).
  */
 import type { Logger } from "../log/logger.ts";
 import type { RawFetch } from "../runtime/types.ts";
 import type { HeaderLine, ScrapeRequest } from "../wire/types.ts";
 import { serializeErrorResponse } from "../wire/mod.ts";
-import type { ClientMetrics } from "./client_metrics.ts";
+import type { ClientErrorKind, ClientMetrics } from "./client_metrics.ts";
 import type { Clock } from "../time/clock.ts";
-import { describeError } from "./describe_error.ts";
+import { describeError, isUnreachable } from "./describe_error.ts";
 import { ScrapeDeadline } from "./scrape_deadline.ts";
 import { BodyTooLargeError } from "./body_limits.ts";
 import { type PushDeps, pushErrorResponse, pushTargetResponse, type TargetResult } from "./push.ts";
@@ -41,14 +47,16 @@ export interface ScrapeDeps extends PushDeps {
 /** A scrape that ended without a target response to pass on. */
 interface ScrapeFailure {
   readonly status: number;
+  readonly kind: ClientErrorKind;
+  /** A few words for the status line: the cause, or the rule that refused the scrape. */
+  readonly reason: string;
+  /** The whole story, for the body and the log. */
   readonly message: string;
-  /** Set when a rule refused the scrape: the status line's reason phrase. */
-  readonly refusedBecause?: string;
 }
 
 /**
- * Runs one scrape and pushes its result; resolves when the push is done or has failed. `shutdown` aborts
- * everything in flight.
+ * Runs one scrape and pushes its result; resolves when the push is done or has failed. `abort` ends
+ * everything in flight at once (the poll loop lets scrapes finish at a stop, so it never aborts).
  *
  * @example
  * ```ts
@@ -58,7 +66,7 @@ interface ScrapeFailure {
 export async function scrapeAndPush(
   deps: ScrapeDeps,
   request: ScrapeRequest,
-  shutdown: AbortSignal,
+  abort: AbortSignal,
 ): Promise<void> {
   const { clock } = deps;
   const started = clock.now();
@@ -71,26 +79,19 @@ export async function scrapeAndPush(
     ["X-Prometheus-Scrape-Timeout", formatRemainingSeconds(timeoutMs - (clock.now() - started))],
   ];
   const budgetMs = scrapeBudgetMs(timeoutMs);
-  const deadline = new ScrapeDeadline(clock, { timeoutMs, budgetMs }, shutdown);
+  const deadline = new ScrapeDeadline(clock, { timeoutMs, budgetMs }, abort);
   try {
     const outcome = await fetchTarget(deps, request, { timeoutMs, budgetMs }, deadline);
     // The budget bounds the target's head and a small body; a large body streams on under the timeout.
     deadline.targetDone();
-    if (shutdown.aborted) {
-      log().debug("Scrape abandoned at shutdown");
+    if (abort.aborted) {
+      log().debug("Scrape abandoned");
       return;
     }
     if ("message" in outcome) {
-      deps.metrics.scrapeErrors.inc();
-      log().warn(outcome.refusedBecause === undefined ? "Scrape failed" : "Scrape refused", {
-        err: outcome.message,
-      });
-      const body = serializeErrorResponse(
-        outcome.status,
-        outcome.message,
-        extraHeaders(),
-        outcome.refusedBecause,
-      );
+      deps.metrics.failed(outcome.kind);
+      log().warn(outcome.kind === "refused" ? "Scrape refused" : "Scrape failed", { err: outcome.message });
+      const body = serializeErrorResponse(outcome.status, outcome.message, extraHeaders(), outcome.reason);
       await pushErrorResponse(deps, body, deadline.signal);
       return;
     }
@@ -102,13 +103,13 @@ export async function scrapeAndPush(
       ms: Math.round(clock.now() - started),
     });
   } catch (error) {
-    if (shutdown.aborted) return;
+    if (abort.aborted) return;
     if (error instanceof BodyTooLargeError) {
       // The head (and part of the body) already went out: all we can do is cut the push short.
-      deps.metrics.scrapeErrors.inc();
+      deps.metrics.failed("too_large");
       log().warn("Scrape cut: body exceeds --scrape.max-body-size", { err: error.message });
     } else {
-      deps.metrics.pushErrors.inc();
+      deps.metrics.failed("push");
       log().error("Push failed", { err: describeError(error) });
     }
     // Whatever still reads from the target or writes to the proxy must stop now.
@@ -128,12 +129,19 @@ async function fetchTarget(
   try {
     scrapeUrl = new URL(request.url);
   } catch {
-    return { status: 400, message: `cannot scrape "${request.url}": not an absolute URL` };
+    return {
+      status: 400,
+      kind: "bad_request",
+      reason: "scrape URL is not absolute",
+      message: `cannot scrape "${request.url}": not an absolute URL`,
+    };
   }
   if (!hostMatchesFqdn(scrapeUrl, deps.fqdn)) {
     // 400, not upstream's 500: the request is wrong (sent to the wrong client), not the target.
     return {
       status: 400,
+      kind: "wrong_host",
+      reason: `wrong client: ${scrapeUrl.hostname} is not ${deps.fqdn}`,
       message:
         `refusing to scrape ${request.url}: host "${scrapeUrl.hostname}" is not this client's fqdn "${deps.fqdn}"`,
     };
@@ -142,7 +150,7 @@ async function fetchTarget(
   const wanted = targetUrl(scrapeUrl);
   const refusal = refuseScrape(rules, request.method, wanted);
   if (refusal !== null) {
-    return { status: 403, message: refusal.message, refusedBecause: refusal.reason };
+    return { status: 403, kind: "refused", reason: refusal.reason, message: refusal.message };
   }
   // With --use-localhost the connection goes to 127.0.0.1 but Host stays the name Prometheus scraped: the
   // target sees the request it would have seen had we resolved our FQDN (name-based virtual hosts in front
@@ -172,14 +180,27 @@ async function fetchTarget(
     if (deadline.budgetPassed) {
       const after = (limits.budgetMs / 1000).toFixed(2);
       return {
-        status: 500,
+        status: 504,
+        kind: "timeout",
+        reason: `target timed out after ${after}s`,
         message: `scrape of ${url.href} timed out after ${after}s (scrape timeout ${
           limits.timeoutMs / 1000
         }s)`,
       };
     }
-    return { status: 500, message: `failed to scrape ${url.href}: ${describeError(error)}` };
+    return targetFailed(url, describeError(error));
   }
+}
+
+/** A target that could not be reached, or broke off: 502, named so an operator knows where to look. */
+function targetFailed(url: URL, description: string): ScrapeFailure {
+  const message = `failed to scrape ${url.href}: ${description}`;
+  if (!isUnreachable(description)) {
+    return { status: 502, kind: "target_failed", reason: `target failed: ${description}`, message };
+  }
+  // A lookup failed for the name, anything else at the address.
+  const where = description === "no such host" ? ` ${url.hostname}` : ` (${url.host})`;
+  return { status: 502, kind: "unreachable", reason: `target unreachable: ${description}${where}`, message };
 }
 
 function declaredTooLarge(response: Response, url: URL, maxBodyBytes: number): ScrapeFailure | null {
@@ -190,7 +211,9 @@ function declaredTooLarge(response: Response, url: URL, maxBodyBytes: number): S
 
 function tooLarge(url: URL, bytes: number, maxBodyBytes: number): ScrapeFailure {
   return {
-    status: 500,
+    status: 502,
+    kind: "too_large",
+    reason: `target response too large: ${bytes} bytes, limit ${maxBodyBytes}`,
     message:
       `failed to scrape ${url.href}: response of ${bytes} bytes exceeds --scrape.max-body-size (${maxBodyBytes} bytes)`,
   };

@@ -101,7 +101,7 @@ describe("scrapeAndPush()", () => {
     assert.equal((await parsePush(proxy.pushes[0].body)).head.status, 200);
   });
 
-  it("scrapeAndPush() pushes a 500 naming the target when it cannot connect", async () => {
+  it("scrapeAndPush() pushes a 502 whose reason phrase says the target is unreachable, and where", async () => {
     const clock = createFakeClock();
     const proxy = fakeProxy([]);
     const target = fakeTarget(() => {
@@ -111,7 +111,8 @@ describe("scrapeAndPush()", () => {
     await scrapeAndPush(d, request(), never);
 
     const push = await parsePush(proxy.pushes[0].body);
-    assert.equal(push.head.status, 500);
+    assert.equal(push.head.status, 502);
+    assert.equal(push.head.statusText, "target unreachable: connection refused (127.0.0.1:19100)");
     assert.equal(push.head.id, ID);
     assert.equal(push.header("X-Prometheus-Scrape-Timeout"), "5.000000");
     assert.equal(
@@ -119,6 +120,23 @@ describe("scrapeAndPush()", () => {
       "failed to scrape http://127.0.0.1:19100/metrics: connection refused",
     );
     assert.equal(metrics.counts().scrape, 1);
+    assert.equal(metrics.kinds.get("unreachable"), 1);
+  });
+
+  it("scrapeAndPush() names the host a lookup did not find in the reason phrase", async () => {
+    const clock = createFakeClock();
+    const proxy = fakeProxy([]);
+    const target = fakeTarget(() => {
+      throw new Error("failed to lookup address information: Name or service not known");
+    });
+    const { deps: d } = deps(proxy.fetch, target.fetch, clock, { fqdn: "h1.invalid" });
+    await scrapeAndPush(d, request("http://h1.invalid:9100/metrics"), never);
+
+    const push = await parsePush(proxy.pushes[0].body);
+    assert.deepEqual([push.head.status, push.head.statusText], [
+      502,
+      "target unreachable: no such host h1.invalid",
+    ]);
   });
 
   it("scrapeAndPush() gives up on a slow target before the deadline and pushes a timeout error", async () => {
@@ -134,11 +152,12 @@ describe("scrapeAndPush()", () => {
     await done;
 
     const push = await parsePush(proxy.pushes[0].body);
-    assert.equal(push.head.status, 500);
+    assert.deepEqual([push.head.status, push.head.statusText], [504, "target timed out after 0.90s"]);
     assert.equal(
       new TextDecoder().decode(push.body),
       "scrape of http://127.0.0.1:19100/metrics timed out after 0.90s (scrape timeout 1s)",
     );
+    assert.equal(metrics.kinds.get("timeout"), 1);
     assert.ok(proxy.pushes[0].at < 1000, `pushed at ${proxy.pushes[0].at} ms, before the 1 s deadline`);
     assert.equal(push.header("X-Prometheus-Scrape-Timeout"), "0.100000");
     assert.equal(metrics.counts().scrape, 1);
@@ -197,7 +216,7 @@ describe("scrapeAndPush()", () => {
     assert.deepEqual(push.body, expected);
   });
 
-  it("scrapeAndPush() pushes a 500 when a small unframed body breaks, not a cut push", async () => {
+  it("scrapeAndPush() pushes a 502 when a small unframed body breaks, not a cut push", async () => {
     const clock = createFakeClock();
     const proxy = fakeProxy([]);
     const broken = new ReadableStream<Uint8Array>({
@@ -211,11 +230,13 @@ describe("scrapeAndPush()", () => {
     await scrapeAndPush(d, request(), never);
 
     const push = await parsePush(proxy.pushes[0].body);
-    assert.equal(push.head.status, 500);
+    assert.equal(push.head.status, 502);
+    assert.match(push.head.statusText, /^target failed: connection closed before the response body ended/);
     assert.match(
       new TextDecoder().decode(push.body),
       /failed to scrape .*: .*closed before the response body ended/,
     );
+    assert.equal(metrics.kinds.get("target_failed"), 1);
     assert.equal(metrics.counts().scrape, 1);
   });
 
@@ -259,7 +280,10 @@ describe("scrapeAndPush()", () => {
       await scrapeAndPush(d, request(), never);
 
       const push = await parsePush(proxy.pushes[0].body);
-      assert.equal(push.head.status, 500);
+      assert.deepEqual(
+        [push.head.status, push.head.statusText],
+        [502, `target response too large: ${size} bytes, limit 1000`],
+      );
       assert.match(
         new TextDecoder().decode(push.body),
         new RegExp(`${size} bytes exceeds --scrape.max-body-size \\(1000 bytes\\)`),

@@ -9,6 +9,7 @@ import { statusAllowsBody } from "./framing.ts";
 import { encodeHeaderLines, sortByCanonicalKey, toHeaderLines } from "./header_lines.ts";
 import { isFieldValue } from "./http_syntax.ts";
 import { statusText } from "./status_text.ts";
+import { toReasonPhrase } from "./reason_phrase.ts";
 import type { HeaderLine } from "./types.ts";
 
 // Framing headers are ours to write; the others describe the client-target connection, not this message.
@@ -148,11 +149,12 @@ export function serializeBufferedScrapeResponse(
  * `extraHeaders` names another Content-Type). Upstream writes `HTTP/0.0` and no framing here; we write a
  * proper HTTP/1.1 message, which Go's proxy reads just as well. `statusText` replaces the standard reason
  * phrase: Prometheus shows the status line (not the body) as a scrape's error, so a short cause there is
- * what an operator sees first.
+ * what an operator sees first. It is made safe first (`toReasonPhrase`: one printable line, 120 characters
+ * at most); without one, the status code's standard phrase is written.
  *
  * @example
  * ```ts
- * serializeErrorResponse(500, "failed to scrape: connection refused", [["Id", id]]);
+ * serializeErrorResponse(502, "failed to scrape ...: connection refused", [["Id", id]], "target unreachable: connection refused");
  * serializeErrorResponse(403, "refusing to scrape http://h:22/: ...", [["Id", id]], "port 22 not allowed");
  * ```
  * @throws {RangeError} for a status outside 200-599 or one that has no body (204, 304). {TypeError} for a
@@ -162,7 +164,7 @@ export function serializeErrorResponse(
   status: number,
   message: string,
   extraHeaders: readonly HeaderLine[] = [],
-  statusText?: string,
+  statusText = "",
 ): Uint8Array {
   if (!statusAllowsBody(status)) {
     throw new RangeError(`Cannot serialize error response: status ${status} cannot carry a message`);
@@ -171,7 +173,7 @@ export function serializeErrorResponse(
   const contentType: HeaderLine = ["Content-Type", "text/plain; charset=utf-8"];
   const head = encodeHead(
     status,
-    statusText,
+    toReasonPhrase(statusText),
     `Content-Length: ${text.length}\r\n`,
     [contentType],
     extraHeaders,
