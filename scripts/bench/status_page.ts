@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   const handler = createProxyApp({
     coordinator,
     registry,
-    metrics: registerProxyMetrics(registry, () => coordinator.clientCount),
+    metrics: registerProxyMetrics(registry, coordinator),
     logger: silentLogger(),
     timers: systemClock,
     scrapeDefaultTimeoutMs: 15_000,

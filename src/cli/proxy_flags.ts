@@ -1,6 +1,6 @@
 /**
- * The proxy's command line: upstream's flags with upstream's defaults, plus two new ones
- * (`--poll.idle-timeout`, `--scrape.max-body-size`) that fix upstream defects.
+ * The proxy's command line: upstream's flags with upstream's defaults, plus new ones that fix upstream
+ * defects (`--poll.idle-timeout`, `--scrape.max-body-size`) or bound a graceful stop (`--shutdown.timeout`).
  * @module
  */
 import * as v from "valibot";
@@ -34,6 +34,8 @@ export interface ProxyConfig {
   readonly pollIdleTimeoutMs: number;
   /** `--scrape.max-body-size=128MiB` (new); 0 = unlimited. */
   readonly maxBodyBytes: number;
+  /** `--shutdown.timeout=10s` (new): how long scrapes in progress may take to finish at shutdown. */
+  readonly shutdownTimeoutMs: number;
   /** `--log.level=info --log.format=logfmt` */
   readonly log: LogConfig;
 }
@@ -76,6 +78,12 @@ const PROXY_FLAGS: readonly FlagSpec[] = [
     default: "128MiB",
     help: "Largest scrape response a client may push; 0 means no limit.",
   },
+  {
+    name: "shutdown.timeout",
+    kind: "duration",
+    default: "10s",
+    help: "On SIGTERM, how long scrapes in progress may take to finish before the proxy exits.",
+  },
   ...LOG_FLAGS,
 ];
 
@@ -95,6 +103,7 @@ const ProxyFlagsSchema = v.pipe(
     "registration.timeout": durationFlag(),
     "poll.idle-timeout": durationFlag(),
     "scrape.max-body-size": bytesFlag(),
+    "shutdown.timeout": durationFlag(),
     "log.level": logLevelFlag(),
     "log.format": logFormatFlag(),
   }),
@@ -115,6 +124,7 @@ const ProxyFlagsSchema = v.pipe(
     registrationTimeoutMs: flags["registration.timeout"],
     pollIdleTimeoutMs: flags["poll.idle-timeout"],
     maxBodyBytes: flags["scrape.max-body-size"],
+    shutdownTimeoutMs: flags["shutdown.timeout"],
     log: toLogConfig(flags),
   })),
 );

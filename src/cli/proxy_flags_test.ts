@@ -30,7 +30,7 @@ const UPSTREAM_FLAGS = [
 ];
 
 describe("parseProxyFlags()", () => {
-  it("parseProxyFlags() defaults match upstream's, plus our two new flags", () => {
+  it("parseProxyFlags() defaults match upstream's, plus our new flags", () => {
     assert.deepEqual(config([]), {
       listen: { hostname: "", port: 8080 },
       scrapeMaxTimeoutMs: 300_000,
@@ -38,6 +38,7 @@ describe("parseProxyFlags()", () => {
       registrationTimeoutMs: 300_000,
       pollIdleTimeoutMs: 25_000,
       maxBodyBytes: 134_217_728,
+      shutdownTimeoutMs: 10_000,
       log: { level: "info", format: "logfmt" },
     });
   });
@@ -49,6 +50,7 @@ describe("parseProxyFlags()", () => {
     ["registration.timeout", "1h", (c) => c.registrationTimeoutMs, 3_600_000],
     ["poll.idle-timeout", "0", (c) => c.pollIdleTimeoutMs, 0],
     ["scrape.max-body-size", "1GiB", (c) => c.maxBodyBytes, 1_073_741_824],
+    ["shutdown.timeout", "30s", (c) => c.shutdownTimeoutMs, 30_000],
     ["log.level", "debug", (c) => c.log.level, "debug"],
     ["log.format", "json", (c) => c.log.format, "json"],
   ];

@@ -1,6 +1,10 @@
 /**
  * `proxy`: parses flags, wires the coordinator, metrics and HTTP app together, serves until SIGINT/SIGTERM.
  * Returns the process exit code; only the entry point exits.
+ *
+ * A stop is graceful: from the signal on, `/-/ready` answers 503, no new poll or scrape is taken, waiting
+ * polls are answered so their clients poll again (elsewhere, behind a load balancer), and scrapes already
+ * taken by a client may finish for up to `--shutdown.timeout` before whatever is left fails.
  */
 import type { Runtime } from "../runtime/types.ts";
 import { createLogger } from "../log/logger.ts";
@@ -54,7 +58,7 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
     settings: proxySettings(config),
   };
   const registry = new Registry();
-  const metrics = registerProxyMetrics(registry, () => coordinator.clientCount);
+  const metrics = registerProxyMetrics(registry, coordinator);
   const handler = createProxyApp({
     coordinator,
     registry,
@@ -85,8 +89,23 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
 
   const stopped = new Promise<string>((resolve) => runtime.onShutdownSignal(resolve));
   const signal = await stopped;
-  logger.info("Shutting down", { signal });
+  logger.info("Shutting down", { signal, timeout: `${config.shutdownTimeoutMs / 1000}s` });
+  const drained = await settledWithin(coordinator.drain(), config.shutdownTimeoutMs);
+  if (!drained) logger.warn("Scrapes still in progress at the shutdown timeout fail now");
   coordinator.close();
   await server.close();
   return 0;
+}
+
+/** Whether `promise` settled within `ms`; the timer never outlives the wait. */
+async function settledWithin(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: unknown;
+  const timedOut = new Promise<false>((
+    resolve,
+  ) => (timer = systemClock.setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), timedOut]);
+  } finally {
+    systemClock.clearTimeout(timer);
+  }
 }

@@ -14,6 +14,8 @@ import type { ProxyMetrics } from "./metrics.ts";
 import { handlePoll } from "./poll_handler.ts";
 import { handlePush } from "./push_handler.ts";
 import { handleScrape } from "./scrape_handler.ts";
+import { type ScrapeOutcome, scrapeOutcome } from "./scrape_outcome.ts";
+import { healthy, ready } from "./health.ts";
 import type { Clock } from "../time/clock.ts";
 import { VERSION } from "../version.ts";
 import { discoveryTargets } from "./status/discovery.ts";
@@ -88,6 +90,8 @@ export function createProxyApp(
     new Response(STATUS_SCRIPT, {
       headers: { "content-type": "text/javascript; charset=utf-8", "cache-control": "no-cache" },
     }));
+  app.get("/-/healthy", () => healthy());
+  app.get("/-/ready", () => ready(coordinator.draining));
   app.get(
     "/metrics",
     () => new Response(options.registry.render(), { headers: { "content-type": METRICS_CONTENT_TYPE } }),
@@ -132,17 +136,28 @@ export function createProxyApp(
   }
 
   async function proxiedScrape(request: Request): Promise<Response> {
+    const started = timers.now();
+    const ended = (outcome: ScrapeOutcome) => {
+      metrics.scrapes.inc({ outcome });
+      metrics.scrapeDuration.observe((timers.now() - started) / 1000, { outcome });
+    };
     let response: Response;
     try {
-      response = await handleScrape(request, coordinator, {
+      const answer = await handleScrape(request, coordinator, {
         defaultMs: options.scrapeDefaultTimeoutMs,
         maxMs: options.scrapeMaxTimeoutMs,
       });
+      response = answer.response;
+      const status = response.status;
+      // A streamed body is still on its way: the scrape ends when its relay does.
+      if (answer.relayed === null) ended(scrapeOutcome(status));
+      else answer.relayed.then((failure) => ended(scrapeOutcome(failure ?? status)));
     } catch (error) {
       const failure = error instanceof HttpError
         ? error
-        : new HttpError(500, `internal error: ${String(error)}`);
+        : new HttpError(500, `internal error: ${String(error)}`, { reason: "internal error" });
       if (failure.status !== 499) logger.warn("Scrape failed", { url: request.url, err: failure });
+      ended(error instanceof HttpError ? scrapeOutcome(error) : "internal");
       response = failure.toResponse();
     }
     metrics.proxiedRequests.inc({ code: String(response.status) });

@@ -36,7 +36,7 @@ function setup() {
   const handler = createProxyApp({
     coordinator,
     registry,
-    metrics: registerProxyMetrics(registry, () => coordinator.clientCount),
+    metrics: registerProxyMetrics(registry, coordinator),
     logger: silentLogger(),
     timers: systemClock,
     scrapeDefaultTimeoutMs: 15_000,

@@ -24,7 +24,7 @@ function setup(overrides: { pollIdleTimeoutMs?: number; maxBodyBytes?: number } 
   const handler = createProxyApp({
     coordinator,
     registry,
-    metrics: registerProxyMetrics(registry, () => coordinator.clientCount),
+    metrics: registerProxyMetrics(registry, coordinator),
     logger: createLogger({ level: "debug", format: "logfmt", write: (line) => logs.push(line) }),
     timers: systemClock,
     scrapeDefaultTimeoutMs: 15_000,
@@ -154,6 +154,11 @@ describe("proxy app", () => {
       void direct("/push", pushInit(body));
       const reply = await scrape;
       assert.equal(reply.status, 500);
+      // The status line is all Prometheus shows: it names the cause from the Go client's error text, which
+      // a Go client's push always carries with its length (a streamed push is relayed as it comes).
+      if (mode === "declaring its length") {
+        assert.equal(reply.statusText, "target unreachable: connection refused (127.0.0.1:19100)");
+      }
       assert.match(await reply.text(), /connection refused$/);
       close();
     });

@@ -12,7 +12,7 @@
  * - Several pollers for one FQDN share its scrapes (longest-waiting poll first); none is expired with a 408.
  * - Idle polls can be answered after a bounded wait, for clients that asked for it.
  */
-import { HttpError } from "./http_error.ts";
+import { ScrapeError } from "./scrape_outcome.ts";
 import { PendingScrape, type ScrapeReply } from "./pending_scrape.ts";
 import type { Clock } from "../time/clock.ts";
 import { DeadlineQueue } from "./deadline_queue.ts";
@@ -78,6 +78,10 @@ export class Coordinator {
   readonly #wallClock: () => number;
   readonly #clients = new Map<string, ClientEntry>();
   readonly #inFlight = new Map<string, PendingScrape>();
+  /** Scrapes not yet settled: queued, taken by a client, or relaying. */
+  #pending = 0;
+  /** Set once shutdown began: resolves when the last pending scrape has settled. */
+  #draining: { readonly done: Promise<void>; readonly resolve: () => void } | null = null;
 
   /** Shared by every waiting poll, so a poll carries no closure of its own. */
   readonly #endPoll: PollEnd;
@@ -106,6 +110,25 @@ export class Coordinator {
     return this.#clients.size;
   }
 
+  /** True once {@linkcode Coordinator.drain} was called: no polls or scrapes are taken any more. */
+  get draining(): boolean {
+    return this.#draining !== null;
+  }
+
+  /**
+   * What the proxy's gauges show: clients with a poll waiting or a scrape taken, polls waiting, and scrapes
+   * not yet settled. Counted when asked (a metrics scrape), so the hot paths keep no extra counters.
+   */
+  activity(): { connectedClients: number; waitingPolls: number; pendingScrapes: number } {
+    let connectedClients = 0;
+    let waitingPolls = 0;
+    for (const entry of this.#clients.values()) {
+      waitingPolls += entry.pollers.length;
+      if (entry.pollers.length > 0 || (entry.inFlight?.size ?? 0) > 0) connectedClients++;
+    }
+    return { connectedClients, waitingPolls, pendingScrapes: this.#pending };
+  }
+
   /** Known client FQDNs, sorted. */
   knownClients(): string[] {
     return [...this.#clients.keys()].sort();
@@ -122,10 +145,18 @@ export class Coordinator {
 
   /** Asks the client for `order.fqdn` to scrape; resolves with the reply to relay, or rejects with HttpError. */
   scrape(order: ScrapeOrder): Promise<ScrapeReply> {
+    if (this.#draining !== null) {
+      return Promise.reject(shuttingDown(order.url));
+    }
     const entry = this.#clients.get(order.fqdn);
     if (entry === undefined) {
       return Promise.reject(
-        new HttpError(503, `no PushProx client is connected for "${order.fqdn}" (scrape of ${order.url})`),
+        new ScrapeError(
+          503,
+          "no_client",
+          `no PushProx client is connected for "${order.fqdn}" (scrape of ${order.url})`,
+          { reason: `no PushProx client connected for ${order.fqdn}` },
+        ),
       );
     }
     const id = this.#options.newId();
@@ -139,6 +170,7 @@ export class Coordinator {
       signal: order.signal,
       onSettled: (settled) => this.#forget(settled),
     });
+    this.#pending++;
     this.#offer(entry, scrape);
     return scrape.reply;
   }
@@ -149,6 +181,8 @@ export class Coordinator {
    * @throws {HttpError} 400 for labels that are not valid, before the client is registered.
    */
   poll(fqdn: string, options: PollOptions): Promise<PendingScrape | null> {
+    // Answered at once while shutting down, so the client polls again (elsewhere, behind a balancer).
+    if (this.#draining !== null) return Promise.resolve(null);
     const announcement = options.announcement ?? NO_ANNOUNCEMENT;
     const known = this.#clients.get(fqdn);
     const labels = known === undefined
@@ -187,7 +221,16 @@ export class Coordinator {
     entry?.inFlight?.delete(scrape);
     scrape.markQueued();
     if (entry === undefined) {
-      scrape.fail(new HttpError(503, `PushProx client for "${scrape.fqdn}" disconnected before the scrape`));
+      scrape.fail(
+        new ScrapeError(
+          503,
+          "client_gone",
+          `PushProx client for "${scrape.fqdn}" disconnected before the scrape`,
+          {
+            reason: `client gone: ${scrape.fqdn} disconnected`,
+          },
+        ),
+      );
       return;
     }
     this.#offer(entry, scrape, true);
@@ -202,9 +245,28 @@ export class Coordinator {
     return scrape;
   }
 
+  /**
+   * Begins shutdown: no new polls or scrapes are taken, waiting polls are answered (null) so their clients
+   * go and poll again, and scrapes no client has taken yet fail. Resolves once every scrape a client took
+   * has settled; the caller bounds the wait and then calls {@linkcode Coordinator.close}.
+   */
+  drain(): Promise<void> {
+    if (this.#draining === null) {
+      let resolve!: () => void;
+      const done = new Promise<void>((settle) => (resolve = settle));
+      this.#draining = { done, resolve };
+      for (const entry of this.#clients.values()) {
+        for (const poller of entry.pollers.splice(0)) poller.take(null);
+        for (const scrape of entry.queue.splice(0)) scrape.fail(shuttingDown(scrape.url));
+      }
+      if (this.#pending === 0) resolve();
+    }
+    return this.#draining.done;
+  }
+
   /** Fails everything in progress and stops all timers (shutdown). */
   close(): void {
-    for (const entry of this.#clients.values()) this.#drop(entry, "the proxy is shutting down");
+    for (const entry of this.#clients.values()) this.#drop(entry, null);
     this.#idle.clear();
   }
 
@@ -273,17 +335,25 @@ export class Coordinator {
     }, how === "idle" ? registrationTimeoutMs : disconnectGraceMs);
   }
 
-  #drop(entry: ClientEntry, why: string): void {
+  /** Drops a client that is gone (`why`), or every client at shutdown (null). */
+  #drop(entry: ClientEntry, why: string | null): void {
     if (entry.absenceTimer !== undefined) this.#options.timers.clearTimeout(entry.absenceTimer);
     entry.absenceTimer = undefined;
     this.#clients.delete(entry.fqdn);
     for (const poller of entry.pollers.splice(0)) poller.take(null);
-    const error = () => new HttpError(503, `PushProx client for "${entry.fqdn}" ${why}`);
-    for (const scrape of entry.queue.splice(0)) scrape.fail(error());
-    for (const scrape of [...entry.inFlight ?? []]) scrape.fail(error());
+    const error = (scrape: PendingScrape) =>
+      why === null
+        ? shuttingDown(scrape.url)
+        : new ScrapeError(503, "client_gone", `PushProx client for "${entry.fqdn}" ${why}`, {
+          reason: `client gone: ${entry.fqdn} ${why}`,
+        });
+    for (const scrape of entry.queue.splice(0)) scrape.fail(error(scrape));
+    for (const scrape of [...entry.inFlight ?? []]) scrape.fail(error(scrape));
   }
 
   #forget(scrape: PendingScrape): void {
+    this.#pending--;
+    if (this.#pending === 0) this.#draining?.resolve();
     this.#inFlight.delete(scrape.id);
     const entry = this.#clients.get(scrape.fqdn);
     if (entry === undefined) return;
@@ -292,4 +362,10 @@ export class Coordinator {
     const index = entry.queue.indexOf(scrape);
     if (index !== -1) entry.queue.splice(index, 1);
   }
+}
+
+function shuttingDown(url: string): ScrapeError {
+  return new ScrapeError(503, "shutdown", `the proxy is shutting down (scrape of ${url})`, {
+    reason: "proxy shutting down",
+  });
 }

@@ -3,7 +3,8 @@
  * client's push to the waiting scraper. It owns the scrape's single deadline, which covers the whole trip:
  * Prometheus gives up at the same moment, so there is no point in relaying after it.
  */
-import { HttpError } from "./http_error.ts";
+import type { HttpError } from "./http_error.ts";
+import { ScrapeError } from "./scrape_outcome.ts";
 import type { Clock } from "../time/clock.ts";
 
 /** What the scraper receives: built into a Response by the HTTP layer. */
@@ -12,6 +13,11 @@ export interface ScrapeReply {
   readonly statusText: string;
   readonly headers: Headers;
   readonly body: ReadableStream<Uint8Array> | Uint8Array<ArrayBuffer> | null;
+  /**
+   * For a streamed body: resolves once the relay ended, with null when the scraper read it all, else with
+   * why not. Null when the body is already whole (the scrape was over when the reply was made).
+   */
+  readonly relayed: Promise<Error | null> | null;
 }
 
 export type ScrapeState = "queued" | "delivered" | "relaying" | "settled";
@@ -61,9 +67,7 @@ export class PendingScrape {
     // A rejection nobody awaits yet (e.g. the scraper already left) must not crash the process.
     this.reply.catch(() => {});
     this.#timer = init.timers.setTimeout(() => this.#expire(), init.timeoutMs);
-    init.signal?.addEventListener("abort", () => this.fail(new HttpError(499, "scraper went away")), {
-      once: true,
-    });
+    init.signal?.addEventListener("abort", () => this.fail(scraperGone("scraper went away")), { once: true });
   }
 
   get state(): ScrapeState {
@@ -116,7 +120,7 @@ export class PendingScrape {
     }
     if (head.status < 200 || head.status > 299) this.#failure = pushedFailure(head, body);
     if (body instanceof Uint8Array) {
-      this.#resolve({ ...head, body });
+      this.#resolve({ ...head, body, relayed: null });
       this.#settle();
       return Promise.resolve(null);
     }
@@ -153,34 +157,28 @@ export class PendingScrape {
       },
       cancel: (reason) => {
         source.cancel(reason).catch(() => {});
-        done(new Error("the scraper went away before the whole body was relayed"));
+        done(scraperGone("the scraper went away before the whole body was relayed"));
       },
     }, { highWaterMark: 0 });
-    this.#resolve({ ...head, body: relayed });
+    this.#resolve({ ...head, body: relayed, relayed: finished });
     return finished;
   }
 
   #expire(): void {
     this.#timer = undefined;
     const seconds = this.timeoutMs / 1000;
+    const timedOut = (why: string, reason: string) =>
+      this.fail(
+        new ScrapeError(504, "timeout", `scrape of ${this.url} timed out after ${seconds}s: ${why}`, {
+          reason,
+        }),
+      );
     if (this.#state === "queued") {
-      this.fail(
-        new HttpError(
-          504,
-          `scrape of ${this.url} timed out after ${seconds}s: no PushProx client for "${this.fqdn}" polled in time`,
-        ),
-      );
+      timedOut(`no PushProx client for "${this.fqdn}" polled in time`, `no client polled within ${seconds}s`);
     } else if (this.#state === "delivered") {
-      this.fail(
-        new HttpError(
-          504,
-          `scrape of ${this.url} timed out after ${seconds}s: the client for "${this.fqdn}" pushed no result`,
-        ),
-      );
+      timedOut(`the client for "${this.fqdn}" pushed no result`, `no answer from client within ${seconds}s`);
     } else {
-      this.fail(
-        new HttpError(504, `scrape of ${this.url} timed out after ${seconds}s while relaying the body`),
-      );
+      timedOut("the body was still being relayed", `body not relayed within ${seconds}s`);
     }
   }
 
@@ -210,4 +208,8 @@ function pushedFailure(
   const text = new TextDecoder().decode(body.subarray(0, CAUSE_BYTES)).trim();
   const line = text.split("\n", 1)[0]!.trim();
   return line === "" ? status : `${head.status} ${line}`;
+}
+
+function scraperGone(message: string): ScrapeError {
+  return new ScrapeError(499, "scraper_gone", message, { reason: "scraper went away" });
 }

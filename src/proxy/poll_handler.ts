@@ -4,6 +4,11 @@
  * at once, so no load balancer ever sees a connection idle for long; other clients (upstream's Go client,
  * which would read a 204 as an error) are held until work arrives, as upstream does. Our clients also
  * announce their version (User-Agent) and `--label`s (`PushProx-Labels`) in headers upstream ignores.
+ *
+ * At shutdown, waiting polls are answered 204 with `Connection: close`: our client polls again at once on a
+ * new connection (which a load balancer sends to another proxy), Go's client after its retry wait; a
+ * closed connection or an error status would cost ours a retry wait too. Polls that arrive after that
+ * get 503, also closing the connection.
  */
 import type { Coordinator } from "./coordinator.ts";
 import type { Announcement } from "./client_stats.ts";
@@ -31,6 +36,7 @@ export function handlePoll(
   coordinator: Coordinator,
   settings: PollSettings,
 ): Promise<Response> {
+  if (coordinator.draining) return Promise.resolve(shuttingDown());
   const acceptsIdle = request.headers.get(ACCEPT_IDLE_HEADER) === "1" && settings.idleTimeoutMs > 0;
   // Our extension: the client's version and labels, for /clients and the status page. A labels header
   // that breaks the rules gets the poll refused with 400 naming the label (see Coordinator.poll).
@@ -57,7 +63,9 @@ async function waitForWork(
   // The coordinator has read the announcement; the frame that waits need not keep it for the whole poll.
   announcement = null;
   const scrape = await polled;
-  if (scrape === null) return new Response(null, { status: 204 });
+  if (scrape === null) {
+    return new Response(null, { status: 204, headers: coordinator.draining ? CLOSE : undefined });
+  }
   if (signal.aborted) {
     // The poller left between being chosen and being answered: the scrape goes to the next poll instead.
     coordinator.requeue(scrape);
@@ -69,5 +77,15 @@ async function waitForWork(
       "content-type": "text/plain; charset=utf-8",
       "content-length": String(scrape.payload.byteLength),
     },
+  });
+}
+
+const CLOSE = { connection: "close" };
+
+function shuttingDown(): Response {
+  return new Response("the proxy is shutting down: poll again, another proxy may answer\n", {
+    status: 503,
+    statusText: "proxy shutting down",
+    headers: { ...CLOSE, "content-type": "text/plain; charset=utf-8" },
   });
 }

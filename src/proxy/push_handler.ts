@@ -16,6 +16,8 @@ import {
 } from "../wire/mod.ts";
 import type { Coordinator } from "./coordinator.ts";
 import { HttpError } from "./http_error.ts";
+import { ScrapeError } from "./scrape_outcome.ts";
+import { goClientErrorPhrase } from "./go_client_error.ts";
 import { readSmallBody } from "./read_body.ts";
 import { headerContentLength } from "../wire/framing.ts";
 import type { Clock } from "../time/clock.ts";
@@ -84,9 +86,11 @@ export async function handlePush(
   if (head.status < 200 || head.status > 599) {
     discard();
     scrape.fail(
-      new HttpError(
+      new ScrapeError(
         502,
+        "broken_push",
         `client for "${scrape.fqdn}" pushed an unusable status ${head.status} for ${scrape.url}`,
+        { reason: `client pushed unusable status ${head.status}` },
       ),
     );
     throw new HttpError(400, `pushed status ${head.status} cannot be relayed to a scraper`);
@@ -95,17 +99,30 @@ export async function handlePush(
     discard();
     const message =
       `scrape result of ${head.contentLength} bytes exceeds --scrape.max-body-size (${limits.maxBodyBytes} bytes)`;
-    scrape.fail(new HttpError(502, `${message} (${scrape.url})`));
+    scrape.fail(
+      new ScrapeError(502, "broken_push", `${message} (${scrape.url})`, {
+        reason: `scrape result too large: ${head.contentLength} bytes, limit ${limits.maxBodyBytes}`,
+      }),
+    );
     throw new HttpError(413, message);
   }
   if (bodyError !== null) {
     // Known before a byte was relayed, so the scraper gets a clean 502 rather than a cut-off body.
     const error = asHttpError(bodyError);
-    scrape.fail(new HttpError(502, `client for "${scrape.fqdn}" pushed a broken result: ${error.message}`));
+    scrape.fail(
+      new ScrapeError(
+        502,
+        "broken_push",
+        `client for "${scrape.fqdn}" pushed a broken result: ${error.message}`,
+        {
+          reason: `client pushed a broken result: ${bodyError.message}`,
+        },
+      ),
+    );
     throw error;
   }
   const failure = await scrape.relay(
-    { status: head.status, statusText: head.statusText, headers: relayedHeaders(head) },
+    { status: head.status, statusText: relayedReason(head, body), headers: relayedHeaders(head) },
     body,
   );
   if (failure !== null) throw asHttpError(failure);
@@ -158,6 +175,18 @@ function wireLimits(limits: PushLimits) {
     maxHeaderBytes: limits.maxHeaderBytes,
     maxBodyBytes: limits.maxBodyBytes > 0 ? limits.maxBodyBytes : undefined,
   };
+}
+
+/**
+ * The reason phrase the scraper sees. Upstream's Go client pushes a failed scrape as `HTTP/0.0 500
+ * Internal Server Error` with the error text as the body; for those the phrase is made from that text, so
+ * the cause reaches Prometheus with Go clients too. Every other pushed phrase is passed on.
+ */
+function relayedReason(head: ScrapeResponseHead, body: ReadableStream<Uint8Array> | Uint8Array): string {
+  if (head.proto === "HTTP/0.0" && head.status === 500 && body instanceof Uint8Array) {
+    return goClientErrorPhrase(new TextDecoder().decode(body)) ?? head.statusText;
+  }
+  return head.statusText;
 }
 
 function relayedHeaders(head: ScrapeResponseHead): Headers {

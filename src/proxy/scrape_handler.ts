@@ -4,8 +4,9 @@
  */
 import { serializeScrapeRequest } from "../wire/mod.ts";
 import type { Coordinator } from "./coordinator.ts";
-import { HttpError } from "./http_error.ts";
 import { normalizeHost } from "./fqdn.ts";
+import { ScrapeError } from "./scrape_outcome.ts";
+import { toReasonPhrase } from "../wire/reason_phrase.ts";
 
 export const TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds";
 
@@ -16,27 +17,36 @@ export interface ScrapeTimeouts {
 
 /**
  * The scrape's timeout: Prometheus' header, clamped to the maximum, or the default when absent.
- * Throws HttpError(400) for a header that is not a positive number of seconds.
+ * Throws ScrapeError(400) for a header that is not a positive number of seconds.
  */
 export function scrapeTimeoutMs(header: string | null, timeouts: ScrapeTimeouts): number {
   if (header === null || header.trim() === "") return Math.min(timeouts.defaultMs, timeouts.maxMs);
   const seconds = Number(header.trim());
   if (!Number.isFinite(seconds) || seconds <= 0) {
-    throw new HttpError(
+    throw new ScrapeError(
       400,
+      "bad_request",
       `invalid ${TIMEOUT_HEADER} header ${
         JSON.stringify(header.slice(0, 32))
       }: expected a positive number of seconds`,
+      { reason: `invalid ${TIMEOUT_HEADER} header` },
     );
   }
   return Math.min(seconds * 1000, timeouts.maxMs);
 }
 
+/** The answer for the scraper, and for a streamed body, when and how its relay ended (see ScrapeReply). */
+export interface ScrapeAnswer {
+  readonly response: Response;
+  readonly relayed: Promise<Error | null> | null;
+}
+
+/** Forwards one scrape; rejects with a ScrapeError (or HttpError) naming why it failed. */
 export async function handleScrape(
   request: Request,
   coordinator: Coordinator,
   timeouts: ScrapeTimeouts,
-): Promise<Response> {
+): Promise<ScrapeAnswer> {
   const url = new URL(request.url);
   const timeoutMs = scrapeTimeoutMs(request.headers.get(TIMEOUT_HEADER), timeouts);
   // Always tell the client the effective timeout: upstream's Go client cannot scrape without the header, and
@@ -50,11 +60,13 @@ export async function handleScrape(
     signal: request.signal,
     serialize: (id) => serializeScrapeRequest({ method: request.method, url: request.url, headers }, id),
   });
-  return new Response(reply.body, {
+  const response = new Response(reply.body, {
     status: reply.status,
-    statusText: reply.statusText,
+    // Whatever the client pushed, the status line stays one short valid line.
+    statusText: toReasonPhrase(reply.statusText),
     headers: reply.headers,
   });
+  return { response, relayed: reply.relayed };
 }
 
 function formatSeconds(ms: number): string {
