@@ -24,6 +24,8 @@ import type { ProxyAbout } from "../proxy/status/report.ts";
 /** How long a client whose poll connection dropped has to come back before its scrapes fail. */
 const DISCONNECT_GRACE_MS = 1000;
 const MAX_HEADER_BYTES = 64 * 1024;
+/** At shutdown, how long answers already handed to the server get to be written before it closes. */
+const FLUSH_MS = 250;
 
 export async function proxyMain(runtime: Runtime): Promise<number> {
   let command;
@@ -90,9 +92,13 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
   const stopped = new Promise<string>((resolve) => runtime.onShutdownSignal(resolve));
   const signal = await stopped;
   logger.info("Shutting down", { signal, timeout: `${config.shutdownTimeoutMs / 1000}s` });
+  const busy = coordinator.activity().pendingScrapes > 0;
   const drained = await settledWithin(coordinator.drain(), config.shutdownTimeoutMs);
   if (!drained) logger.warn("Scrapes still in progress at the shutdown timeout fail now");
   coordinator.close();
+  // The last scrapes' answers (and the answers to their pushes) are handed to the server as they settle,
+  // and written a moment later; closing the server ends every connection at once, so give them that moment.
+  if (busy) await settledWithin(new Promise<void>(() => {}), FLUSH_MS);
   await server.close();
   return 0;
 }

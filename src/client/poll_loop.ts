@@ -12,7 +12,7 @@ import { readExcerpt, readResponseCapped } from "./body_limits.ts";
 import type { ClientMetrics } from "./client_metrics.ts";
 import { type Clock, sleep } from "../time/clock.ts";
 import { describeError } from "./describe_error.ts";
-import { scrapeAndPush } from "./scrape.ts";
+import { refuseAtShutdown, scrapeAndPush } from "./scrape.ts";
 import type { ScrapeRules } from "./scrape_rules.ts";
 import { displayProxyUrl } from "./proxy_url.ts";
 import { CLIENT_USER_AGENT } from "../wire/client_version.ts";
@@ -60,9 +60,11 @@ type PollResult = { readonly kind: "scrape"; readonly request: ScrapeRequest } |
 };
 
 /**
- * Polls until `signal` aborts, then resolves once the scrapes in flight have been pushed: a stop (SIGTERM)
- * ends the waiting poll at once but lets a scrape that is under way finish, within its own timeout, so the
- * Prometheus that asked for it gets its answer rather than an error.
+ * Polls until `signal` aborts, then resolves once the scrapes in flight have been pushed. A stop (SIGTERM)
+ * lets a scrape that is under way finish, within its own timeout, so the Prometheus that asked for it gets
+ * its answer rather than an error. Until then the loop keeps a poll open, answering any new scrape at once
+ * with a 503 "client shutting down": a proxy counts a client without a poll as gone after a second and
+ * would fail the scrape still under way. With nothing in flight, the waiting poll ends at once.
  *
  * @example
  * ```ts
@@ -94,9 +96,17 @@ export async function runPollLoop(options: PollLoopOptions, signal: AbortSignal)
   const inFlight = new Set<Promise<void>>();
   // Scrapes are not cut short by a stop: each ends within its own timeout anyway.
   const scrapesGoOn = new AbortController().signal;
-  while (!signal.aborted) {
-    const result = await pollOnce(options, poll, signal);
-    if (signal.aborted) break;
+  // Ends polling: at the stop when nothing is in flight, else once the last scrape is pushed.
+  const polling = new AbortController();
+  const stopped = () => {
+    if (inFlight.size === 0) polling.abort();
+    else logger.info("Finishing scrapes in progress", { scrapes: inFlight.size });
+  };
+  if (signal.aborted) polling.abort();
+  else signal.addEventListener("abort", stopped, { once: true });
+  while (!polling.signal.aborted) {
+    const result = await pollOnce(options, poll, polling.signal);
+    if (polling.signal.aborted) break;
     if (result.kind === "error") {
       metrics.failed("poll");
       const waitMs = backoff.next();
@@ -104,7 +114,7 @@ export async function runPollLoop(options: PollLoopOptions, signal: AbortSignal)
         err: result.message,
         ...result.fields,
       });
-      await sleep(clock, waitMs, signal);
+      await sleep(clock, waitMs, polling.signal);
       continue;
     }
     backoff.reset();
@@ -115,11 +125,16 @@ export async function runPollLoop(options: PollLoopOptions, signal: AbortSignal)
     }
     logger.debug("Got scrape request", { scrape_id: result.request.id, url: result.request.url });
     metrics.scrapeTaken();
-    const scrape = scrapeAndPush(scrapeDeps, result.request, scrapesGoOn);
+    const scrape = signal.aborted
+      ? refuseAtShutdown(scrapeDeps, result.request)
+      : scrapeAndPush(scrapeDeps, result.request, scrapesGoOn);
     inFlight.add(scrape);
-    void scrape.finally(() => inFlight.delete(scrape));
+    void scrape.finally(() => {
+      inFlight.delete(scrape);
+      if (signal.aborted && inFlight.size === 0) polling.abort();
+    });
   }
-  if (inFlight.size > 0) logger.info("Finishing scrapes in progress", { scrapes: inFlight.size });
+  signal.removeEventListener("abort", stopped);
   await Promise.allSettled(inFlight);
 }
 

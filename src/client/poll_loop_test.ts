@@ -213,11 +213,13 @@ describe("runPollLoop()", () => {
     await running;
   });
 
-  it("runPollLoop() finishes a scrape in progress when stopped, and pushes its result", async () => {
+  it("runPollLoop() finishes a scrape in progress when stopped, refusing new ones with 503 until it is pushed", async () => {
     const clock = createFakeClock();
-    const proxy = fakeProxy([() => new Response(pollBody("http://127.0.0.1:19100/metrics", ID))], {
-      now: clock.now,
-    });
+    let secondPoll: (response: Response) => void = () => {};
+    const proxy = fakeProxy([
+      () => new Response(pollBody("http://127.0.0.1:19100/metrics", ID)),
+      () => new Promise<Response>((resolve) => (secondPoll = resolve)),
+    ], { now: clock.now });
     let release: () => void = () => {};
     const target = fakeTarget(() =>
       new Promise<Response>((resolve) => (release = () => resolve(new Response("up 1\n"))))
@@ -227,14 +229,18 @@ describe("runPollLoop()", () => {
     const running = runPollLoop(agentOptions(proxy.fetch, target.fetch, clock), stop.signal).then(() => {
       stopped = true;
     });
-    await eventually(() => target.requests.length === 1, "the scrape to reach the target");
+    await eventually(() => target.requests.length === 1 && proxy.polls.length === 2, "a scrape under way");
     stop.abort();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    assert.equal(stopped, false, "still running while its scrape is under way");
+    // The proxy hands the still-open poll a new scrape: it is refused at once, not started.
+    secondPoll(new Response(pollBody("http://127.0.0.1:19100/metrics", "second-id")));
+    const refusal = new TextDecoder().decode((await proxy.push(0)).body);
+    assert.match(refusal, /^HTTP\/1\.1 503 client shutting down\r\n[^]*Id: second-id\r\n/);
+    assert.equal(target.requests.length, 1, "the new scrape never reached the target");
+    assert.equal(stopped, false, "still running while its first scrape is under way");
     release();
     await running;
-    assert.equal(proxy.pushes.length, 1, "the scrape's result was pushed");
-    assert.match(new TextDecoder().decode(proxy.pushes[0]!.body), /^HTTP\/1\.1 200 OK\r\n[^]*up 1\n$/);
+    assert.match(new TextDecoder().decode(proxy.pushes[1]!.body), /^HTTP\/1\.1 200 OK\r\n[^]*up 1\n$/);
+    assert.equal(proxy.polls.length, 3, "one more poll kept the client present, and it ended at the stop");
   });
 
   it("runPollLoop() stops when aborted: the hanging poll and the backoff wait end", async () => {

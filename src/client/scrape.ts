@@ -119,6 +119,28 @@ export async function scrapeAndPush(
   }
 }
 
+/**
+ * Answers a scrape that arrived while the client is stopping with a 503 at once, rather than starting it.
+ * Never throws.
+ */
+export async function refuseAtShutdown(deps: ScrapeDeps, request: ScrapeRequest): Promise<void> {
+  const message = `the PushProx client for "${deps.fqdn}" is shutting down (scrape of ${request.url})`;
+  const body = serializeErrorResponse(503, message, [["Id", request.id]], "client shutting down");
+  const deadline = new AbortController();
+  const timer = deps.clock.setTimeout(() => deadline.abort(), REFUSAL_PUSH_MS);
+  try {
+    await pushErrorResponse(deps, body, deadline.signal);
+  } catch (error) {
+    deps.metrics.failed("push");
+    deps.logger.warn("Push failed", { scrape_id: request.id, err: describeError(error) });
+  } finally {
+    deps.clock.clearTimeout(timer);
+  }
+}
+
+/** A refusal is a few hundred bytes: if the proxy cannot take it within this, it is not waiting for it. */
+const REFUSAL_PUSH_MS = 5000;
+
 async function fetchTarget(
   deps: ScrapeDeps,
   request: ScrapeRequest,

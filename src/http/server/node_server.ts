@@ -222,6 +222,9 @@ async function writeResponse(res: http.ServerResponse, response: Response): Prom
     headers.push(name, value);
   });
   for (const cookie of response.headers.getSetCookie()) headers.push("set-cookie", cookie);
+  // A handler that ends the connection (the proxy's answers to polls at shutdown) says so; node:http then
+  // closes after this response instead of keeping the connection for the client's next request.
+  if (/\bclose\b/i.test(response.headers.get("connection") ?? "")) headers.push("connection", "close");
   res.writeHead(response.status, response.statusText || undefined, headers);
   if (response.body === null) {
     res.end();
