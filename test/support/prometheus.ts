@@ -4,6 +4,7 @@
  * the package to install: an end-to-end test that skips would hide that nothing was checked.
  * @module
  */
+import { spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,6 +15,8 @@ import { GiveUp, waitFor } from "./wait.ts";
 
 /** Where Debian's `prometheus` package puts the server. */
 export const PROMETHEUS_BIN = "/usr/bin/prometheus";
+/** Where Debian's `prometheus` package puts promtool. */
+export const PROMTOOL_BIN = "/usr/bin/promtool";
 /** Where Debian's `prometheus-node-exporter` package puts the exporter. */
 export const NODE_EXPORTER_BIN = "/usr/bin/prometheus-node-exporter";
 
@@ -26,6 +29,29 @@ export function requireDebianBinary(path: string, debianPackage: string): void {
       `${path} not found: install the Debian package "${debianPackage}" (apt-get install ${debianPackage})`,
     );
   }
+}
+
+/** What a promtool run printed, and its exit code. */
+export interface PromtoolResult {
+  readonly code: number | null;
+  /** stdout and stderr together, as promtool mixes its findings between them. */
+  readonly output: string;
+}
+
+/**
+ * Runs Debian's promtool to completion (e.g. `["check", "metrics"]` with an exposition as `input`); it
+ * exits non-zero with its findings printed when what it checks is wrong.
+ *
+ * @example
+ * ```ts
+ * const { code, output } = promtool(["check", "rules", "rules.yml"]);
+ * ```
+ */
+export function promtool(args: readonly string[], input?: string): PromtoolResult {
+  requireDebianBinary(PROMTOOL_BIN, "prometheus");
+  const run = spawnSync(PROMTOOL_BIN, args, { input, encoding: "utf8", timeout: 30_000 });
+  if (run.error !== undefined) throw run.error;
+  return { code: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
 /** A temporary directory that `procs.cleanup()` removes. */
