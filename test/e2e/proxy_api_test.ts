@@ -1,7 +1,7 @@
 /**
- * The proxy's own HTTP pages as Prometheus and operators see them: /clients for service discovery, and
- * the rule that a proxied request (absolute-form request line) is a scrape to forward, never a request
- * for the proxy's own pages, even when it names the proxy's own address.
+ * The proxy's own HTTP pages as Prometheus and operators see them: /clients for service discovery, health
+ * endpoints for load balancers, and the rule that a proxied request (absolute-form request line) is a
+ * scrape to forward, never a request for the proxy's own pages, even when it names the proxy's own address.
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
@@ -63,5 +63,15 @@ describe(`proxy HTTP API (${selectedImplementation()})`, () => {
     assert.notEqual(statusOf(response), 200, `a scrape for a host without a client must fail, got:\n${body}`);
     assert.doesNotMatch(body, /pushprox_http_requests_total|pushprox_proxy_clients|# TYPE/);
     assert.ok(headerValue(response, "content-type") !== "text/plain; version=0.0.4; charset=utf-8");
+  });
+
+  it("answers GET /-/healthy and /-/ready with 200, and a proxied scrape of /-/ready as a scrape", async () => {
+    for (const path of ["-/healthy", "-/ready"]) {
+      const response = await fetch(`${proxy.url}${path}`);
+      assert.equal(response.status, 200, path);
+      assert.match(await response.text(), /^PushProx proxy is (Healthy|Ready)\.\n$/);
+    }
+    const scrape = await rawExchange(proxy.port, absoluteFormGet(`http://127.0.0.1:${proxy.port}/-/ready`));
+    assert.equal(scrape.startLine, "HTTP/1.1 503 no PushProx client connected for 127.0.0.1");
   });
 });
