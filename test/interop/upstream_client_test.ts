@@ -134,14 +134,19 @@ describe(`our proxy with upstream's Go client bytes (${selectedImplementation()}
     assertNoPushProxHeaders(scrape);
   });
 
-  for (const scenario of ["03-curl-scrape-no-timeout-header", "04-target-down"]) {
-    it(`passes fixture ${scenario.slice(0, 2)}'s unframed "HTTP/0.0 500" error push on as a 500 with its text`, async () => {
+  const causes: Record<string, string> = {
+    "03-curl-scrape-no-timeout-header": 'client error: strconv.ParseFloat: parsing "": invalid syntax',
+    "04-target-down": "target unreachable: connection refused (127.0.0.1:19100)",
+  };
+  for (const [scenario, cause] of Object.entries(causes)) {
+    it(`passes fixture ${scenario.slice(0, 2)}'s unframed "HTTP/0.0 500" error push on as a 500 with its text, its cause in the status line`, async () => {
       const expected = new TextDecoder().decode(
         pushedResponse(scenario, "6-push-request.client-to-proxy.http").body,
       );
       const { scrape, pushResponse } = await replay(scenario, "6-push-request.client-to-proxy.http");
       assert.equal(statusOf(pushResponse), 200, "the push itself is accepted");
       assert.equal(statusOf(scrape), 500);
+      assert.equal(scrape.startLine, `HTTP/1.1 500 ${cause}`);
       assert.equal(new TextDecoder().decode(scrape.body).replace(/\n$/, ""), expected);
       assertNoPushProxHeaders(scrape);
     });
