@@ -26,6 +26,7 @@ export function proxySettings(config: ProxyConfig): [string, string][] {
       config.pollIdleTimeoutMs === 0 ? "0 (never)" : formatDuration(config.pollIdleTimeoutMs),
     ],
     ["scrape.max-body-size", formatBytes(config.maxBodyBytes)],
+    ["shutdown.timeout", formatDuration(config.shutdownTimeoutMs)],
     ["log.level", config.log.level],
     ["log.format", config.log.format],
   ];

@@ -14,6 +14,7 @@ describe("proxySettings()", () => {
       "registration.timeout": "5m",
       "poll.idle-timeout": "25s",
       "scrape.max-body-size": "128MiB",
+      "shutdown.timeout": "10s",
       "log.level": "info",
       "log.format": "logfmt",
     });

@@ -1,29 +1,21 @@
 /**
  * The metrics an operator alerts on: both programs' expositions pass `promtool check metrics` after real
- * scrapes went through them (so labelled series and histograms are there too), and the README's example
- * alert rules pass `promtool check rules` and use only metric names the programs expose. The rules are
- * read from README.md itself, so the README and this test cannot drift apart.
+ * scrapes went through them (so labelled series and histograms are there too), and the alert rules recipe
+ * (scripts/recipes/prometheus/alerts.yml) passes `promtool check rules` and uses only metric names the
+ * programs expose, so a renamed metric cannot leave the recipe alerting on nothing.
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { writeFile } from "node:fs/promises";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Harness } from "../support/harness.ts";
 import { repoPath } from "../support/paths.ts";
+import { readRecipe } from "../support/recipes.ts";
 import { freePort } from "../support/ports.ts";
 import { promtool } from "../support/prometheus.ts";
 import { selectedImplementation } from "../support/pushprox.ts";
 import { absoluteFormGet, rawExchange } from "../support/raw_http.ts";
 import { statusOf } from "../support/http_message.ts";
 
-/** The YAML block that follows the README's "Example alert rules" line. */
-function readmeAlertRules(): string {
-  const readme = readFileSync(repoPath("README.md"), "utf8");
-  const match = /Example alert rules[^\n]*\n+```yaml\n([^]*?)\n```/.exec(readme);
-  assert.ok(match, "README.md has an 'Example alert rules' line followed by a ```yaml block");
-  return `${match[1]}\n`;
-}
+const ALERTS = "prometheus/alerts.yml";
 
 /** Metric family names in an exposition (histogram series under their family's name). */
 function families(exposition: string): Set<string> {
@@ -74,11 +66,9 @@ describe(`metrics and alert rules (${selectedImplementation()})`, () => {
     );
   });
 
-  it("the README's example alert rules pass promtool check rules and use only metrics we expose", async () => {
-    const rules = readmeAlertRules();
-    const file = join(await h.tempDir("rules"), "pushprox_rules.yml");
-    await writeFile(file, rules);
-    const { code, output } = promtool(["check", "rules", file]);
+  it("the alert rules recipe passes promtool check rules and uses only metrics we expose", () => {
+    const rules = readRecipe(ALERTS);
+    const { code, output } = promtool(["check", "rules", repoPath(`scripts/recipes/${ALERTS}`)]);
     assert.equal(code, 0, output);
     assert.match(output, /SUCCESS: 3 rules found/);
     const exposed = new Set([...families(proxyMetrics), ...families(clientMetrics)]);
