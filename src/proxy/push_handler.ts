@@ -108,6 +108,7 @@ export async function handlePush(
   }
   if (bodyError !== null) {
     // Known before a byte was relayed, so the scraper gets a clean 502 rather than a cut-off body.
+    discard();
     const error = asHttpError(bodyError);
     scrape.fail(
       new ScrapeError(
@@ -159,7 +160,8 @@ async function readStreamingPush(body: ReadableStream<Uint8Array>, limits: PushL
   const stalled = new AbortController();
   const timer = limits.timers.setTimeout(() => stalled.abort(), stallMs);
   try {
-    return { ...await parseScrapeResponse(body, wireLimits(limits), stalled.signal), bodyError: null };
+    const parsed = await parseScrapeResponse(body, wireLimits(limits), stalled.signal);
+    return { head: parsed.head, body: parsed.body, bodyError: parsed.headError };
   } catch (error) {
     if (stalled.signal.aborted) {
       throw new HttpError(408, `pushed response head did not arrive within ${stallMs / 1000}s`);

@@ -18,11 +18,8 @@ import type { HeaderLine } from "./types.ts";
  */
 export function headersFromLines(lines: readonly HeaderLine[], omit: Iterable<string> = []): Headers {
   const skip = new Set([...omit].map((name) => name.toLowerCase()));
-  const headers = new Headers();
-  for (const [name, value] of lines) {
-    if (!skip.has(name.toLowerCase())) headers.append(name, value);
-  }
-  return headers;
+  // One constructor call rather than an append per line: on Bun that is several times cheaper.
+  return new Headers(lines.filter(([name]) => !skip.has(name.toLowerCase())) as [string, string][]);
 }
 
 /**

@@ -19,7 +19,7 @@ import { latin1Decode, quoteExcerpt } from "./bytes_text.ts";
 import { chunkedSource } from "./chunked.ts";
 import { responseFraming } from "./framing.ts";
 import { isFieldValue, parseHeaderLine } from "./http_syntax.ts";
-import { DEFAULT_MAX_HEADER_BYTES } from "./request_head.ts";
+import { DEFAULT_MAX_HEADER_BYTES, MAX_HEADER_FIELDS } from "./request_head.ts";
 import {
   type BufferedScrapeResponse,
   type HeaderLine,
@@ -61,6 +61,11 @@ export async function parseScrapeResponse(
     if (headSignal?.aborted) throw new WireError("truncated", "gave up waiting for the response head");
     const head = await readHead(reader, maxHeaderBytes);
     headSignal?.removeEventListener("abort", stopHead);
+    const headError = tooManyFields(head);
+    if (headError !== null) {
+      await reader.cancel();
+      return { head, body: bodyStream(() => Promise.resolve(null), reader, limits), headError };
+    }
     const maxBody = limits?.maxBodyBytes ?? Infinity;
     const declaredTooLarge = head.contentLength !== null && head.contentLength > maxBody;
     const source: BodySource = declaredTooLarge
@@ -74,7 +79,7 @@ export async function parseScrapeResponse(
       : () => Promise.resolve(null);
     // No body to come (1xx, 204, 304): release the stream now rather than when someone reads the body.
     if (head.framing === "none") await reader.cancel();
-    return { head, body: bodyStream(source, reader, limits) };
+    return { head, body: bodyStream(source, reader, limits), headError: null };
   } catch (error) {
     headSignal?.removeEventListener("abort", stopHead);
     await reader.cancel();
@@ -117,6 +122,8 @@ export function parseBufferedScrapeResponse(
   const headers: HeaderLine[] = [];
   for (let line = next(); line !== ""; line = next()) headers.push(parseHeaderLine(line));
   const head = completeHead(start, headers);
+  const headError = tooManyFields(head);
+  if (headError !== null) return { head, body: bytes.subarray(0, 0), bodyError: headError };
   if (head.framing === "chunked") return null;
   const rest = bytes.subarray(at);
   const maxBody = limits?.maxBodyBytes ?? Infinity;
@@ -168,6 +175,18 @@ function completeHead(start: StatusLine, headers: HeaderLine[]): ScrapeResponseH
   const { framing, contentLength } = responseFraming(start.status, headers);
   const id = headers.find(([name]) => name.toLowerCase() === "id")?.[1] ?? null;
   return { ...start, headers, framing, contentLength, id };
+}
+
+/**
+ * A head past {@linkcode MAX_HEADER_FIELDS} fields is refused only once it is whole, so that its Id is
+ * known and the scrape it answers can fail at once; reading its lines costs time linear in its bytes.
+ */
+function tooManyFields(head: ScrapeResponseHead): WireError | null {
+  if (head.headers.length <= MAX_HEADER_FIELDS) return null;
+  return new WireError(
+    "too_large",
+    `response head has ${head.headers.length} header fields, more than ${MAX_HEADER_FIELDS}`,
+  );
 }
 
 function headTooLarge(maxBytes: number): WireError {

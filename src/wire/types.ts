@@ -46,6 +46,8 @@ export interface ParsedScrapeResponse {
   readonly head: ScrapeResponseHead;
   /** Decoded body bytes; an empty stream when there is no body. Errors with WireError if framing breaks. */
   readonly body: ReadableStream<Uint8Array>;
+  /** Why the head, though whole and parsed, cannot be relayed (too many fields), or null. */
+  readonly headError: WireError | null;
 }
 
 /** A pushed scrape response parsed whole, from bytes already in memory. */
@@ -53,7 +55,7 @@ export interface BufferedScrapeResponse {
   readonly head: ScrapeResponseHead;
   /** Body bytes, a view of the input; empty when `bodyError` is set. */
   readonly body: Uint8Array<ArrayBuffer>;
-  /** What is wrong with the body (cut short, past the limit), or null. */
+  /** What is wrong with the body (cut short, past the limit) or the head (too many fields), or null. */
   readonly bodyError: WireError | null;
 }
 

@@ -8,14 +8,8 @@ import { declaredLength } from "../../wire/framing.ts";
 import { trimOws } from "../../wire/http_syntax.ts";
 import { quoteExcerpt } from "../../wire/bytes_text.ts";
 import { WireError } from "../../wire/types.ts";
+import { isAbsoluteForm, requestUrl } from "./request_target.ts";
 
-const ABSOLUTE_FORM = /^[a-z][a-z0-9+.-]*:\/\//i;
-/**
- * RFC 3986 authority as a Host header may carry it: IP-literal or reg-name, optional port. Anything else
- * ("/", "?", "#", "@", "\\", spaces) would move the URL's path, so `Host: evil/poll?` could route a request
- * for /metrics to /poll.
- */
-const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+,;=%]*)(?::\d{0,5})?$/;
 /**
  * Methods we pass to the handler. Bun's `Request` turns any method it does not know into GET ("FOO", "-ET")
  * and upper-cases the ones it knows ("purge"), so the handler would serve a request that was never sent;
@@ -103,31 +97,17 @@ export function interpretHead(bytes: Uint8Array, tls: boolean, maxHeaderBytes: n
   if (!METHODS.has(head.method)) {
     throw new WireError("malformed", `unsupported method ${quoteExcerpt(head.method)}`);
   }
-  const headers = new Headers();
+  // One constructor call rather than an append per field: on Bun that is several times cheaper.
+  const headers = new Headers(head.headers as [string, string][]);
   const lengths: string[] = [];
   let codings: string | null = null;
   for (const [name, value] of head.headers) {
-    headers.append(name, value);
     const lower = name.toLowerCase();
     if (lower === "content-length") lengths.push(value);
     else if (lower === "transfer-encoding") codings = codings === null ? value : `${codings},${value}`;
   }
-  const absoluteForm = ABSOLUTE_FORM.test(head.target);
-  const host = headers.get("host");
-  if (host === null && version === "HTTP/1.1" && !absoluteForm) {
-    throw new WireError("malformed", "HTTP/1.1 request without a Host header");
-  }
-  // RFC 9112 section 3.2: only absolute-form ignores Host, so a bad one is refused only with other forms.
-  if (!absoluteForm && host !== null && !HOST.test(host)) {
-    throw new WireError("malformed", `malformed Host header ${quoteExcerpt(host)}`);
-  }
-  const asterisk = head.target === "*" && head.method === "OPTIONS";
-  if (!absoluteForm && !head.target.startsWith("/") && !asterisk) {
-    throw new WireError("malformed", `unsupported request target ${quoteExcerpt(head.target)}`);
-  }
-  const path = asterisk ? "/*" : head.target;
-  const url = absoluteForm ? head.target : `${tls ? "https" : "http"}://${host || "localhost"}${path}`;
-  if (!URL.canParse(url)) throw new WireError("malformed", `malformed request URL ${quoteExcerpt(url)}`);
+  const absoluteForm = isAbsoluteForm(head.target);
+  const url = requestUrl({ ...head, host: headers.get("host"), tls });
   const connection = (headers.get("connection") ?? "").toLowerCase();
   // RFC 9112 section 6.1: Transfer-Encoding in an HTTP/1.0 request means framing that cannot be trusted;
   // the message may be read, but the connection must close after it.
