@@ -278,16 +278,59 @@ describe("Coordinator", () => {
     const poll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
     const reply = coordinator.scrape(order("host-a", 1000));
     await poll;
+    let sent = false;
+    const stalls = new ReadableStream<Uint8Array>({
+      pull: (controller) => {
+        if (sent) return new Promise(() => {});
+        sent = true;
+        controller.enqueue(new TextEncoder().encode("first"));
+        return Promise.resolve();
+      },
+    });
+    const relayed = coordinator.claim("id-1")!.relay(
+      { status: 200, statusText: "", headers: new Headers() },
+      stalls,
+    );
+    const reader = streamed((await reply).body).getReader();
+    assert.equal(new TextDecoder().decode((await reader.read()).value), "first");
+    const reading = reader.read();
+    timers.advance(1000);
+    await assert.rejects(reading);
+    const failure = await relayed;
+    assert.match(String(failure?.message), /timed out/);
+  });
+
+  it("answers the scraper 504 when a pushed body sends nothing before the deadline", async () => {
+    const { coordinator, order, timers } = setup();
+    const poll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
+    const reply = coordinator.scrape(order("host-a", 1000));
+    await poll;
     const never = new ReadableStream<Uint8Array>({ pull: () => new Promise(() => {}) });
     const relayed = coordinator.claim("id-1")!.relay(
       { status: 200, statusText: "", headers: new Headers() },
       never,
     );
-    const response = await reply;
-    const reading = streamed(response.body).getReader().read();
     timers.advance(1000);
-    await assert.rejects(reading);
-    const failure = await relayed;
-    assert.match(String(failure?.message), /timed out/);
+    await assert.rejects(reply, (error) => error instanceof HttpError && error.status === 504);
+    assert.match(String((await relayed)?.message), /timed out/);
+  });
+
+  it("answers the scraper 502 at once when a pushed body breaks before its first piece", async () => {
+    const { coordinator, order } = setup();
+    const poll = coordinator.poll("host-a", { idleTimeoutMs: null, signal: new AbortController().signal });
+    const reply = coordinator.scrape(order("host-a", 1000));
+    await poll;
+    const broken = new ReadableStream<Uint8Array>({
+      pull: (controller) => controller.error(new SyntaxError("malformed chunked body: LF without CR")),
+    });
+    const relayed = coordinator.claim("id-1")!.relay(
+      { status: 200, statusText: "", headers: new Headers() },
+      broken,
+    );
+    await assert.rejects(
+      reply,
+      (error) => error instanceof HttpError && error.status === 502 && /LF without CR/.test(error.message),
+    );
+    assert.match(String((await relayed)?.message), /LF without CR/);
   });
 });

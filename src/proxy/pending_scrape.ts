@@ -109,6 +109,8 @@ export class PendingScrape {
    * or with the reason it did not: the scraper went away, the deadline passed, or the pushed body broke
    * (then the pushed body's own error, e.g. a WireError, so the pusher can be told what was wrong). A body
    * already in memory is handed over whole, and the scrape is settled at once: nothing is left to wait for.
+   * A streamed body is shown to the scraper once its first piece is in: a push that breaks before that
+   * gets the scraper a clean 502 at once, rather than a 200 cut off at its first byte.
    */
   relay(
     head: { status: number; statusText: string; headers: Headers },
@@ -133,9 +135,12 @@ export class PendingScrape {
       finish(error);
       this.#settle();
     };
+    let first: ReadableStreamReadResult<Uint8Array> | null = null;
     const relayed = new ReadableStream<Uint8Array>({
       start: (controller) => {
         this.#stopRelay = (error) => {
+          // Before the first piece the scraper has no answer yet: this is it.
+          this.#reject(error as HttpError);
           controller.error(error);
           source.cancel(error).catch(() => {});
           done(error);
@@ -143,7 +148,8 @@ export class PendingScrape {
       },
       pull: async (controller) => {
         try {
-          const next = await source.read();
+          const next = first ?? await source.read();
+          first = null;
           if (next.done) {
             controller.close();
             done(null);
@@ -160,7 +166,26 @@ export class PendingScrape {
         done(scraperGone("the scraper went away before the whole body was relayed"));
       },
     }, { highWaterMark: 0 });
-    this.#resolve({ ...head, body: relayed, relayed: finished });
+    source.read().then((next) => {
+      if (this.#state !== "relaying") return;
+      first = next;
+      this.#resolve({ ...head, body: relayed, relayed: finished });
+    }, (error) => {
+      if (this.#state !== "relaying") return;
+      const failure = error instanceof Error ? error : new Error(String(error));
+      this.#reject(
+        new ScrapeError(
+          502,
+          "broken_push",
+          `client for "${this.fqdn}" pushed a broken result: ${failure.message}`,
+          {
+            reason: `client pushed a broken result: ${failure.message}`,
+            cause: failure,
+          },
+        ),
+      );
+      done(failure);
+    });
     return finished;
   }
 

@@ -98,10 +98,11 @@ async function readChunkSize(reader: ByteReader): Promise<number> {
     );
   }
   const line = latin1Decode(result.line);
+  if (!endsWithCrlf(result)) throw bareLf(line);
   const semicolon = line.indexOf(";");
-  // Spaces and tabs may follow the size (before an extension), never lead it: RFC 9112 allows none
-  // there, and the decoder of the Bun server and our HTTP client (ChunkedPushDecoder) refuses them.
-  const size = SIZE.exec(semicolon === -1 ? line : line.slice(0, semicolon));
+  // Spaces and tabs may stand between the size and an extension (RFC 9112's BWS), nowhere else: not
+  // before the size, not after it at the end of the line. ChunkedPushDecoder holds to the same rule.
+  const size = semicolon === -1 ? BARE_SIZE.exec(line) : SIZE.exec(line.slice(0, semicolon));
   // Extensions are dropped, but a control byte in one (a bare CR above all) is a broken message.
   const badExtension = semicolon !== -1 && CONTROL.test(line.slice(semicolon + 1));
   if (size === null || badExtension) {
@@ -116,13 +117,26 @@ async function readChunkSize(reader: ByteReader): Promise<number> {
 }
 
 const SIZE = /^([0-9a-fA-F]+)[ \t]*$/;
+const BARE_SIZE = /^([0-9a-fA-F]+)$/;
+
+/**
+ * Chunk framing lines must end in CRLF. A bare LF is where parsers disagree (Go takes it, others refuse),
+ * and each of our decoders must find the same end of a body as the other.
+ */
+function endsWithCrlf(result: { readonly line: Uint8Array; readonly size: number }): boolean {
+  return result.size === result.line.length + 2;
+}
+
+function bareLf(line: string | Uint8Array): WireError {
+  return new WireError("malformed", `chunked framing line ${quoteExcerpt(line)} does not end in CRLF`);
+}
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
 
 async function readDataEnd(reader: ByteReader): Promise<void> {
   const result = await reader.readLine(2);
   if (result.kind === "eof") throw new WireError("truncated", "body ended right after chunk data");
-  if (result.kind === "too_long" || result.line.length > 0) {
+  if (result.kind === "too_long" || result.line.length > 0 || !endsWithCrlf(result)) {
     const seen = result.kind === "too_long" ? result.partial : result.line;
     throw new WireError("malformed", `chunk data not followed by CRLF (got ${quoteExcerpt(seen)})`);
   }
@@ -136,6 +150,7 @@ async function readTrailers(reader: ByteReader, maxBytes: number): Promise<void>
     if (result.kind === "too_long") {
       throw new WireError("too_large", `trailer section exceeds ${maxBytes} bytes`);
     }
+    if (!endsWithCrlf(result)) throw bareLf(result.line);
     if (result.line.length === 0) return;
     budget -= result.size;
     parseHeaderLine(latin1Decode(result.line));

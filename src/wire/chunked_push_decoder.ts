@@ -22,6 +22,11 @@ export interface DecodedPiece {
   readonly consumed: number;
   /** True once the last chunk and the trailer section have been read. */
   readonly done: boolean;
+  /**
+   * Why decoding stopped at `consumed`: "malformed" for a bad size line or missing CRLF, "too_large" for
+   * overlong lines. `data` still holds what was decoded before, so a reader sees the body up to the break.
+   */
+  readonly error: WireError | null;
 }
 
 /**
@@ -32,7 +37,7 @@ export interface DecodedPiece {
  * ```ts
  * const decoder = new ChunkedPushDecoder();
  * decoder.push(new TextEncoder().encode("3\r\nabc\r\n0\r\n\r\nGET"));
- * // { data: [bytes of "abc"], consumed: 13, done: true }
+ * // { data: [bytes of "abc"], consumed: 13, done: true, error: null }
  * ```
  */
 export class ChunkedPushDecoder {
@@ -61,12 +66,23 @@ export class ChunkedPushDecoder {
     return this.#state === "done";
   }
 
-  /**
-   * Decodes as much of `bytes` as belongs to the body.
-   * @throws {WireError} "malformed" for a bad size line or missing CRLF, "too_large" for overlong lines.
-   */
+  /** Decodes as much of `bytes` as belongs to the body; once it reports an error, it must not be fed again. */
   push(bytes: Uint8Array): DecodedPiece {
     const data: Uint8Array[] = [];
+    let at = 0;
+    try {
+      at = this.#decode(bytes, data);
+    } catch (error) {
+      if (!(error instanceof WireError)) throw error;
+      return { data, consumed: this.#at, done: false, error };
+    }
+    return { data, consumed: at, done: this.#state === "done", error: null };
+  }
+
+  /** Where #decode stands in its input, for a report of where it stopped. */
+  #at = 0;
+
+  #decode(bytes: Uint8Array, data: Uint8Array[]): number {
     let at = 0;
     while (at < bytes.length && this.#state !== "done") {
       if (this.#state === "data") {
@@ -77,6 +93,7 @@ export class ChunkedPushDecoder {
         if (this.#remaining === 0) this.#state = "data-end";
         continue;
       }
+      this.#at = at;
       const byte = bytes[at++]!;
       if (++this.#line > MAX_LINE) throw new WireError("too_large", `chunk line exceeds ${MAX_LINE} bytes`);
       if (this.#state === "trailer" && ++this.#trailerBytes > this.#maxTrailerBytes) {
@@ -84,17 +101,20 @@ export class ChunkedPushDecoder {
       }
       // A bare CR is where parsers disagree ("1\r0" is 0x10 to one, 0x1 and a broken line to another), and a
       // disagreement about where a body ends is request smuggling: refuse it.
-      if (this.#cr && byte !== LF) throw this.#malformed("CR without LF");
+      const afterCr = this.#cr;
+      if (afterCr && byte !== LF) throw this.#malformed("CR without LF");
       this.#cr = byte === CR;
       if (byte === CR) continue;
       if (byte === LF) {
+        // A bare LF is the same kind of disagreement (Go takes it as a line end, others do not).
+        if (!afterCr) throw this.#malformed("LF without CR");
         this.#endLine();
         continue;
       }
       this.#content++;
       this.#lineByte(byte);
     }
-    return { data, consumed: at, done: this.#state === "done" };
+    return at;
   }
 
   /** One byte of a size, extension, data-end or trailer line other than CR and LF. */
@@ -135,6 +155,8 @@ export class ChunkedPushDecoder {
       else if (!field) throw this.#malformed("a trailer line that is not a header field");
     } else {
       if (this.#digits === 0) throw this.#malformed("a chunk-size line without a size");
+      // RFC 9112 allows spaces and tabs only before an extension's ";", not at the end of the line.
+      if (this.#state === "size-end") throw this.#malformed("spaces after the chunk size");
       this.#remaining = this.#size;
       this.#state = this.#size === 0 ? "trailer" : "data";
       this.#size = this.#digits = 0;

@@ -46,8 +46,28 @@ describe("chunkedSource()", () => {
     );
   });
 
-  it("accepts bare LF line ends", async () => {
-    assert.equal(await decode("3\nabc\n0\n\n"), "abc");
+  it("refuses bare LF line ends anywhere in the framing", async () => {
+    for (
+      const wire of [
+        "3\nabc\r\n0\r\n\r\n",
+        "3\r\nabc\n0\r\n\r\n",
+        "3\r\nabc\r\n0\n\r\n",
+        "3\r\nabc\r\n0\r\nX: 1\n\r\n",
+        "3\r\nabc\r\n0\r\n\n",
+      ]
+    ) {
+      await assert.rejects(decode(wire), rejectsWith("malformed", /CRLF/), JSON.stringify(wire));
+    }
+  });
+
+  it("refuses the size lines a hostile sender tries: 0x5, +5, 5junk, a space after the size, too many digits", async () => {
+    for (const line of ["0x5", "+5", "5junk", "5 ", "5\t", "1".repeat(14)]) {
+      await assert.rejects(
+        decode(`${line}\r\nhello\r\n0\r\n\r\n`),
+        rejectsWith("malformed", /chunk size/),
+        JSON.stringify(line),
+      );
+    }
   });
 
   it("reads and drops trailers", async () => {

@@ -291,9 +291,13 @@ describe("wire fuzzing", () => {
   }
 });
 
-/** Chunked bodies to mutate: sizes, extensions, trailers, bare LF line ends, whitespace after a size. */
+/**
+ * Chunked bodies to mutate: sizes, extensions, trailers, and what both decoders must refuse alike: bare LF
+ * line ends, whitespace after a size that no extension follows.
+ */
 const CHUNKED = [
   "3\r\nabc\r\n0\r\n\r\n",
+  "3 \r\nabc\r\n0\r\n\r\n",
   "a;ext=1\r\n0123456789\r\n0\r\nX-T: 1\r\n\r\n",
   "1\r\nz\r\n2\r\nab\r\n0\r\n\r\n",
   "3\nabc\n0\n\n",
@@ -322,6 +326,7 @@ async function readChunked(
     for (let at = 0; at < data.length && !decoder.done;) {
       const end = Math.min(data.length, at + 1 + rand.int(8));
       const piece = decoder.push(data.subarray(at, end));
+      if (piece.error !== null) throw piece.error;
       received.push(...piece.data.map((view) => view.slice()));
       at += piece.consumed; // all of it, unless the body ended inside it
     }

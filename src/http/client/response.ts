@@ -260,6 +260,7 @@ export function bodyReader(conn: ByteConn, pool: BufferPool, head: RawHead, noBo
         let stop = piece.end;
         if (chunked !== null) {
           const decoded = chunked.push(piece.buffer.subarray(piece.start, piece.end));
+          if (decoded.error !== null) throw decoded.error;
           stop = compact(piece.buffer, piece.start, decoded.data);
           if (piece.start + decoded.consumed < piece.end) state.clean = false;
           state.done = decoded.done;

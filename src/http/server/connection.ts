@@ -52,6 +52,8 @@ export class Connection {
   #heldHead: IncomingHead | null = null;
   /** The socket's armed timer is the keep-alive one (set after a response, until a next head starts). */
   #keepAliveArmed = false;
+  /** Why the request body's framing broke: a handler that fails on it gets the sender a 400, not a 500. */
+  #brokenBody: Error | null = null;
   readonly #out: SocketWriter;
 
   /** Wraps an accepted socket and arms the head timeout. */
@@ -161,11 +163,13 @@ export class Connection {
     let used: number;
     try {
       used = body.receive(bytes);
-    } catch {
-      // Broken chunked framing (the body's stream has the error). FIN, not RST: responses to earlier
-      // pipelined requests may still be in flight, and RST discards them.
-      this.#socket.end();
-      return this.closed();
+    } catch (error) {
+      // Broken chunked framing: the body's stream has the error, so the handler answers (400 for a push)
+      // and the connection then ends, as nothing after the break can be trusted. Later bytes wait unread.
+      this.#brokenBody = error as Error;
+      this.#keepAlive = false;
+      this.#state = "busy";
+      return this.#socket.pause();
     }
     if (body.done) {
       const head = this.#heldHead;
@@ -235,6 +239,7 @@ export class Connection {
       response = await answer;
     } catch {
       if (this.#state === "closed") return;
+      if (this.#brokenBody !== null) return this.#refuse(400, this.#brokenBody.message);
       this.#failBody(new Error("the handler failed"));
       return this.#refuse(500, "internal server error");
     }

@@ -96,14 +96,13 @@ export class RequestBody {
       return used;
     }
     if (this.#chunked !== null) {
-      let decoded;
-      try {
-        decoded = this.#chunked.push(bytes);
-      } catch (error) {
-        this.fail(error as Error);
-        throw error;
-      }
+      const decoded = this.#chunked.push(bytes);
+      // What came before the break is passed on first: it may hold a pushed head, whose scrape can then fail.
       for (const piece of decoded.data) this.#enqueue(piece);
+      if (decoded.error !== null) {
+        this.fail(decoded.error);
+        throw decoded.error;
+      }
       if (decoded.done) this.#end();
       return decoded.consumed;
     }
