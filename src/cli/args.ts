@@ -32,6 +32,7 @@ export type FlagKind =
   | "boolean"
   | "duration"
   | "bytes"
+  | "count"
   | "url"
   | "address"
   | "hostname"
@@ -75,6 +76,7 @@ const PLACEHOLDERS: Readonly<Record<FlagKind, string>> = {
   boolean: "",
   duration: "DURATION",
   bytes: "SIZE",
+  count: "N",
   url: "URL",
   address: "ADDRESS",
   hostname: "HOST",

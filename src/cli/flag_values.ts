@@ -54,6 +54,14 @@ export function bytesFlag() {
   return textFlag(parseBytes, "expected a size such as 512KB, 128MiB or 1GiB, or 0 for no limit");
 }
 
+/** A whole number of things, 0 or more (`100000`). @example `countFlag()` */
+export function countFlag() {
+  return textFlag((text) => {
+    if (!/^\d{1,15}$/.test(text)) throw new RangeError(`Cannot parse "${text}" as a count`);
+    return Number(text);
+  }, "expected a whole number such as 100000, or 0 for no limit");
+}
+
 /** A `host:port` flag. @example `listenAddressFlag()` */
 export function listenAddressFlag() {
   return textFlag(parseListenAddress, "expected host:port such as :8080, 127.0.0.1:9369 or [::1]:8080");

@@ -9,6 +9,7 @@ import type { ListenAddress, LogConfig, ParsedCommand } from "./config_types.ts"
 import { formatDuration } from "./duration.ts";
 import {
   bytesFlag,
+  countFlag,
   durationFlag,
   listenAddressFlag,
   logFormatFlag,
@@ -36,6 +37,8 @@ export interface ProxyConfig {
   readonly maxBodyBytes: number;
   /** `--shutdown.timeout=10s` (new): how long scrapes in progress may take to finish at shutdown. */
   readonly shutdownTimeoutMs: number;
+  /** `--registration.max-clients=100000` (new); 0 = unlimited. */
+  readonly maxClients: number;
   /** `--log.level=info --log.format=logfmt` */
   readonly log: LogConfig;
 }
@@ -64,6 +67,12 @@ const PROXY_FLAGS: readonly FlagSpec[] = [
     kind: "duration",
     default: "5m",
     help: "How long a client stays listed in /clients after it was last seen.",
+  },
+  {
+    name: "registration.max-clients",
+    kind: "count",
+    default: "100000",
+    help: "Most clients (FQDNs) known at once; polls for new ones past it get 503. 0 means no limit.",
   },
   {
     name: "poll.idle-timeout",
@@ -101,6 +110,7 @@ const ProxyFlagsSchema = v.pipe(
     "scrape.max-timeout": positiveDurationFlag(),
     "scrape.default-timeout": positiveDurationFlag(),
     "registration.timeout": durationFlag(),
+    "registration.max-clients": countFlag(),
     "poll.idle-timeout": durationFlag(),
     "scrape.max-body-size": bytesFlag(),
     "shutdown.timeout": durationFlag(),
@@ -122,6 +132,7 @@ const ProxyFlagsSchema = v.pipe(
     scrapeMaxTimeoutMs: flags["scrape.max-timeout"],
     scrapeDefaultTimeoutMs: flags["scrape.default-timeout"],
     registrationTimeoutMs: flags["registration.timeout"],
+    maxClients: flags["registration.max-clients"],
     pollIdleTimeoutMs: flags["poll.idle-timeout"],
     maxBodyBytes: flags["scrape.max-body-size"],
     shutdownTimeoutMs: flags["shutdown.timeout"],

@@ -39,6 +39,7 @@ describe("parseProxyFlags()", () => {
       pollIdleTimeoutMs: 25_000,
       maxBodyBytes: 134_217_728,
       shutdownTimeoutMs: 10_000,
+      maxClients: 100_000,
       log: { level: "info", format: "logfmt" },
     });
   });
@@ -51,6 +52,8 @@ describe("parseProxyFlags()", () => {
     ["poll.idle-timeout", "0", (c) => c.pollIdleTimeoutMs, 0],
     ["scrape.max-body-size", "1GiB", (c) => c.maxBodyBytes, 1_073_741_824],
     ["shutdown.timeout", "30s", (c) => c.shutdownTimeoutMs, 30_000],
+    ["registration.max-clients", "0", (c) => c.maxClients, 0],
+    ["registration.max-clients", "250", (c) => c.maxClients, 250],
     ["log.level", "debug", (c) => c.log.level, "debug"],
     ["log.format", "json", (c) => c.log.format, "json"],
   ];
@@ -108,6 +111,10 @@ describe("parseProxyFlags()", () => {
     [
       ["--scrape.max-body-size=lots"],
       'invalid value "lots" for flag --scrape.max-body-size: expected a size such as 512KB, 128MiB or 1GiB, or 0 for no limit',
+    ],
+    [
+      ["--registration.max-clients=-1"],
+      'invalid value "-1" for flag --registration.max-clients: expected a whole number such as 100000, or 0 for no limit',
     ],
     [["--foo"], "unknown flag --foo"],
     [["--scrape.max-timeout"], "flag --scrape.max-timeout needs a value"],

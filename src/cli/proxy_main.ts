@@ -51,6 +51,7 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
     newId: () => crypto.randomUUID(),
     registrationTimeoutMs: config.registrationTimeoutMs,
     disconnectGraceMs: DISCONNECT_GRACE_MS,
+    maxClients: config.maxClients,
   });
   const about: ProxyAbout = {
     version: VERSION,

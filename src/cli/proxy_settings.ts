@@ -27,6 +27,7 @@ export function proxySettings(config: ProxyConfig): [string, string][] {
     ],
     ["scrape.max-body-size", formatBytes(config.maxBodyBytes)],
     ["shutdown.timeout", formatDuration(config.shutdownTimeoutMs)],
+    ["registration.max-clients", config.maxClients === 0 ? "0 (unlimited)" : String(config.maxClients)],
     ["log.level", config.log.level],
     ["log.format", config.log.format],
   ];

@@ -15,6 +15,7 @@ describe("proxySettings()", () => {
       "poll.idle-timeout": "25s",
       "scrape.max-body-size": "128MiB",
       "shutdown.timeout": "10s",
+      "registration.max-clients": "100000",
       "log.level": "info",
       "log.format": "logfmt",
     });

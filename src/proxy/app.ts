@@ -100,7 +100,8 @@ export function createProxyApp(
   app.notFound((c) => new HttpError(404, `no such endpoint: ${c.req.method} ${c.req.path}`).toResponse());
   const failed = (error: unknown, path: string): Response => {
     if (error instanceof HttpError) {
-      if (error.status >= 500) logger.warn("Request failed", { path, err: error });
+      // A refused registration (503) is counted, not logged: a flood of new FQDNs must not flood the log too.
+      if (error.status >= 500 && error.status !== 503) logger.warn("Request failed", { path, err: error });
       else logger.debug("Request refused", { path, err: error });
       return error.toResponse();
     }

@@ -29,6 +29,11 @@ export interface CoordinatorOptions {
   readonly disconnectGraceMs: number;
   /** Wall-clock milliseconds, for the times `/clients` and the status page show (default `Date.now`). */
   readonly wallClock?: () => number;
+  /**
+   * Most clients known at once (0 or absent: no limit). Every FQDN costs memory for as long as the
+   * registration timeout, so without a bound anyone who reaches the proxy could fill it.
+   */
+  readonly maxClients?: number;
 }
 
 export interface ScrapeOrder {
@@ -128,6 +133,12 @@ export class Coordinator {
     }
     return { connectedClients, waitingPolls, pendingScrapes: this.#pending };
   }
+  /** Polls refused because `maxClients` FQDNs were already known. */
+  get registrationsRefused(): number {
+    return this.#refused;
+  }
+
+  #refused = 0;
 
   /** Known client FQDNs, sorted. */
   knownClients(): string[] {
@@ -183,6 +194,15 @@ export class Coordinator {
   poll(fqdn: string, options: PollOptions): Promise<PendingScrape | null> {
     // Answered at once while shutting down, so the client polls again (elsewhere, behind a balancer).
     if (this.#draining !== null) return Promise.resolve(null);
+    const max = this.#options.maxClients ?? 0;
+    if (max > 0 && this.#clients.size >= max && !this.#clients.has(fqdn)) {
+      this.#refused++;
+      return Promise.reject(
+        new HttpError(503, `cannot register "${fqdn}": the proxy already has ${max} clients, its limit`, {
+          reason: `client limit ${max} reached`,
+        }),
+      );
+    }
     const announcement = options.announcement ?? NO_ANNOUNCEMENT;
     const known = this.#clients.get(fqdn);
     const labels = known === undefined

@@ -5,7 +5,7 @@ import { FakeTimers } from "./fake_timers.ts";
 import { HttpError } from "./http_error.ts";
 import type { ScrapeReply } from "./pending_scrape.ts";
 
-function setup() {
+function setup(maxClients?: number) {
   const timers = new FakeTimers();
   let n = 0;
   const coordinator = new Coordinator({
@@ -13,6 +13,7 @@ function setup() {
     newId: () => `id-${++n}`,
     registrationTimeoutMs: 300_000,
     disconnectGraceMs: 1000,
+    maxClients,
   });
   const order = (fqdn: string, timeoutMs = 10_000, signal?: AbortSignal) => ({
     fqdn,
@@ -47,6 +48,32 @@ function body(text: string): ReadableStream<Uint8Array> {
 }
 
 describe("Coordinator", () => {
+  it("poll() past maxClients is refused with 503 naming the limit, while known clients keep polling and being scraped", async () => {
+    const { coordinator, order } = setup(2);
+    const signal = new AbortController().signal;
+    const first = coordinator.poll("a", { idleTimeoutMs: null, signal });
+    void coordinator.poll("b", { idleTimeoutMs: null, signal });
+    const refused = await rejection(coordinator.poll("c", { idleTimeoutMs: null, signal }));
+    assert.equal(refused.status, 503);
+    assert.match(refused.message, /"c".*2 clients/);
+    assert.equal(coordinator.registrationsRefused, 1);
+    assert.deepEqual(coordinator.knownClients(), ["a", "b"]);
+    // A known client polls again past the limit, and its scrape goes through.
+    void coordinator.poll("a", { idleTimeoutMs: null, signal });
+    void coordinator.scrape(order("a"));
+    assert.equal((await first)?.fqdn, "a");
+    assert.equal(coordinator.registrationsRefused, 1);
+  });
+
+  it("poll() has no limit when maxClients is 0", async () => {
+    const { coordinator } = setup(0);
+    const signal = new AbortController().signal;
+    for (let i = 0; i < 50; i++) void coordinator.poll(`host-${i}`, { idleTimeoutMs: null, signal });
+    await flush();
+    assert.equal(coordinator.clientCount, 50);
+    assert.equal(coordinator.registrationsRefused, 0);
+  });
+
   it("scrape() for a host nobody polls for fails at once, naming the host", async () => {
     const { coordinator, order } = setup();
     const error = await rejection(coordinator.scrape(order("ghost.example")));

@@ -19,6 +19,8 @@ export interface ProxyMetrics {
 /** What the gauges read when the proxy's metrics are scraped (the coordinator). */
 export interface ProxyState {
   readonly clientCount: number;
+  /** Polls refused because --registration.max-clients clients were already known. */
+  readonly registrationsRefused: number;
   activity(): { connectedClients: number; waitingPolls: number; pendingScrapes: number };
 }
 
@@ -30,6 +32,11 @@ export function registerProxyMetrics(registry: Registry, state: ProxyState): Pro
     name: "pushprox_proxy_clients",
     help: "Number of known PushProx clients.",
     collect: () => state.clientCount,
+  });
+  registry.counter({
+    name: "pushprox_proxy_registrations_refused_total",
+    help: "Polls refused with 503 because --registration.max-clients clients were already known.",
+    collect: () => state.registrationsRefused,
   });
   registry.gauge({
     name: "pushprox_proxy_connected_clients",
