@@ -12,6 +12,7 @@ import { nodeReadableToWeb, writeWebBodyToNode } from "./node_streams.ts";
 import { isAbsoluteForm, requestUrl } from "./request_target.ts";
 import { MAX_HEADER_FIELDS } from "../../wire/request_head.ts";
 import { trimOws } from "../../wire/http_syntax.ts";
+import { connectionBudget, ConnectionGate } from "./connection_gate.ts";
 
 /** What a runtime's node:http leaves undone, which this adapter must then do itself. */
 export interface NodeHttpQuirks {
@@ -44,6 +45,18 @@ export function serveNodeHttp(
       ca: options.tls.ca,
     }, listener)
     : http.createServer(serverOptions, listener);
+  server.on(
+    "clientError",
+    (error: Error & { code?: string }, socket: Socket) => refuseUnparsed(error, socket),
+  );
+  const gate = new ConnectionGate(
+    options.maxConnections ?? connectionBudget(),
+    (event) => options.onConnectionLimit?.(event.kind === "full", event.limit),
+  );
+  server.on("connection", (socket: Socket) => {
+    if (!gate.admit()) return void socket.destroy();
+    socket.once("close", () => gate.release());
+  });
   if (quirks.enforceTimeouts) {
     guardIdleSockets(server, options.tls ? "secureConnection" : "connection", headersTimeoutMs);
   }
@@ -163,6 +176,23 @@ function refuse(req: http.IncomingMessage, res: http.ServerResponse, status: num
     res.end(`${reason.replace(/[\r\n]+/g, " ")}\n`);
     return Promise.resolve();
   });
+}
+
+/**
+ * What node:http could not parse (a broken chunk size, too large a head) is answered with its reason, as
+ * our Bun server does, rather than node:http's bare status line.
+ */
+function refuseUnparsed(error: Error & { code?: string }, socket: Socket): void {
+  if (!socket.writable) return void socket.destroy();
+  const status = error.code === "HPE_HEADER_OVERFLOW" ? 431 : 400;
+  // Deno's messages say only "Parse Error"; its code (HPE_INVALID_CHUNK_SIZE) names the problem.
+  const what = `${error.code ?? ""} ${error.message}`.replace(/[\r\n]+/g, " ").trim().slice(0, 200);
+  const reason = `malformed request: ${what}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 431 ? "Request Header Fields Too Large" : "Bad Request"}\r\n` +
+      `content-type: text/plain; charset=utf-8\r\ncontent-length: ${reason.length}\r\nconnection: close\r\n\r\n${reason}`,
+  );
+  setTimeout(() => socket.destroy(), LINGER_MS);
 }
 
 /** How long a closing connection may take to say goodbye (FIN) before it is cut. */
