@@ -78,7 +78,19 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
 
   let server;
   try {
-    server = await runtime.serve({ ...config.listen, handler, maxHeaderBytes: MAX_HEADER_BYTES });
+    server = await runtime.serve({
+      ...config.listen,
+      handler,
+      maxHeaderBytes: MAX_HEADER_BYTES,
+      onConnectionLimit: (full, limit) => {
+        if (full) {
+          logger.warn(
+            "Connection limit reached: no new connections until some close (raise ulimit -n)",
+            { limit },
+          );
+        } else logger.info("Accepting connections again", { limit });
+      },
+    });
   } catch (error) {
     const where = `${config.listen.hostname}:${config.listen.port}`;
     logger.error(listenFailure(error, where, "web.listen-address"));

@@ -28,6 +28,13 @@ export interface ServeOptions {
   readonly maxHeaderBytes?: number;
   /** A request whose head has not fully arrived by then is dropped (slowloris guard), in ms. */
   readonly headersTimeoutMs?: number;
+  /**
+   * Most connections held at once; past it a new one is closed at once (default: what the process's file
+   * descriptor limit leaves room for, so accept() never fails with EMFILE and spins).
+   */
+  readonly maxConnections?: number;
+  /** Told once when connections reach `maxConnections` (`full`), and once when there is room again. */
+  readonly onConnectionLimit?: (full: boolean, limit: number) => void;
   /** Optional TLS for the listener (PEM text). */
   readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
 }

@@ -34,6 +34,7 @@ import {
   startClient,
   type StartClientOptions,
   startProxy,
+  type StartProxyOptions,
 } from "./pushprox.ts";
 import { startStaticTarget, type StaticTarget, type StaticTargetOptions } from "./static_target.ts";
 
@@ -43,8 +44,8 @@ export class Harness {
   readonly procs: ProcessSet = new ProcessSet();
 
   /** Our proxy on a free port (see {@link startProxy}). */
-  startProxy(flags: readonly string[] = []): Promise<ProxyHandle> {
-    return startProxy(this.procs, flags);
+  startProxy(flags: readonly string[] = [], options: StartProxyOptions = {}): Promise<ProxyHandle> {
+    return startProxy(this.procs, flags, options);
   }
 
   /** Our client; by default waits until the proxy lists it (see {@link startClient}). */

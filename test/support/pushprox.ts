@@ -113,6 +113,8 @@ export interface StartProxyOptions {
    * expect it (`{ port: old.port }` after `old.stop()`). Cannot be combined with `--web.listen-address`.
    */
   readonly port?: number;
+  /** Run the proxy under this soft limit on open files (`ulimit -n`), to test what it does at the limit. */
+  readonly openFileLimit?: number;
 }
 
 /**
@@ -142,12 +144,13 @@ export async function startProxy(
     ? Number(given.slice(given.lastIndexOf(":") + 1))
     : options.port ?? await freePort();
   const listen = given === undefined ? [`--web.listen-address=127.0.0.1:${port}`] : [];
-  const child = procs.spawn({
-    name: `proxy (${selectedImplementation()})`,
-    command,
-    args: [...args, ...listen, ...flags],
-    cwd: REPO_ROOT,
-  });
+  const argv = [...args, ...listen, ...flags];
+  // `exec` keeps the process id: the shell becomes the proxy, under the lowered limit.
+  const limited = options.openFileLimit === undefined ? { command, args: argv } : {
+    command: "sh",
+    args: ["-c", `ulimit -n ${options.openFileLimit} && exec "$0" "$@"`, command, ...argv],
+  };
+  const child = procs.spawn({ name: `proxy (${selectedImplementation()})`, ...limited, cwd: REPO_ROOT });
   await waitForPort(port, {
     what: child.name,
     abortReason: () => child.deathReason(),

@@ -18,6 +18,12 @@ import { connectionBudget, ConnectionGate } from "./connection_gate.ts";
 export interface NodeHttpQuirks {
   /** The runtime ignores `headersTimeout`/`keepAliveTimeout` (Deno), so each socket gets our own timer. */
   readonly enforceTimeouts: boolean;
+  /**
+   * The runtime accepts connections ahead of JavaScript and stops accepting for good once accept() fails
+   * with EMFILE (Deno), so closing surplus connections comes too late; it does stop accepting while more
+   * connections are open than the listen backlog rounded up to a power of two, and resumes as they close.
+   */
+  readonly backlogBoundsConnections?: boolean;
 }
 
 /** Starts a server whose handler sees Web `Request`s and returns Web `Response`s. */
@@ -49,8 +55,13 @@ export function serveNodeHttp(
     "clientError",
     (error: Error & { code?: string }, socket: Socket) => refuseUnparsed(error, socket),
   );
+  const budget = options.maxConnections ?? connectionBudget();
+  // The largest power of two within the budget: the runtime then holds at most that many connections.
+  const backlog = quirks.backlogBoundsConnections && budget !== Infinity
+    ? 2 ** Math.floor(Math.log2(budget))
+    : undefined;
   const gate = new ConnectionGate(
-    options.maxConnections ?? connectionBudget(),
+    backlog ?? budget,
     (event) => options.onConnectionLimit?.(event.kind === "full", event.limit),
   );
   server.on("connection", (socket: Socket) => {
@@ -63,7 +74,7 @@ export function serveNodeHttp(
 
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(options.port, options.hostname || undefined, () => {
+    const listening = () => {
       server.off("error", reject);
       const address = server.address() as AddressInfo;
       resolve({
@@ -75,7 +86,10 @@ export function serveNodeHttp(
             server.closeAllConnections?.();
           }),
       });
-    });
+    };
+    const hostname = options.hostname || undefined;
+    if (backlog === undefined) server.listen(options.port, hostname, listening);
+    else server.listen(options.port, hostname, backlog - 1, listening);
   });
 }
 

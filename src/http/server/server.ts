@@ -9,6 +9,7 @@
 import type { ServeOptions, Server } from "../../runtime/types.ts";
 import type { BunListen, BunSocket, BunSocketHandlers } from "./socket.ts";
 import { Connection, type ConnectionSettings } from "./connection.ts";
+import { connectionBudget, ConnectionGate } from "./connection_gate.ts";
 
 /** Keep-alive idle time: longer than common client pools keep idle connections (Go: 90 s is the client's). */
 const KEEP_ALIVE_SECONDS = 65;
@@ -46,20 +47,34 @@ export function serveBunRaw(
       return date;
     },
   };
-  const handlers: BunSocketHandlers<Connection> = {
-    open: (socket) => void (socket.data = new Connection(socket, settings)),
-    data: (socket, bytes) => socket.data.receive(bytes),
-    drain: (socket) => socket.data.drain(),
-    close: (socket) => socket.data?.closed(),
+  const gate = new ConnectionGate(
+    options.maxConnections ?? connectionBudget(),
+    (event) => options.onConnectionLimit?.(event.kind === "full", event.limit),
+  );
+  // A socket past the gate's budget is closed unopened: it has no Connection, and nothing reaches it.
+  const handlers: BunSocketHandlers<Connection | undefined> = {
+    open: (socket) => {
+      if (gate.admit()) socket.data = new Connection(socket as BunSocket<Connection>, settings);
+      else socket.terminate();
+    },
+    data: (socket, bytes) => socket.data?.receive(bytes),
+    drain: (socket) => socket.data?.drain(),
+    close: (socket) => {
+      const connection = socket.data;
+      if (connection === undefined) return;
+      socket.data = undefined;
+      gate.release();
+      connection.closed();
+    },
     // A handler of ours threw, or TLS failed: the connection's state can no longer be trusted.
-    error: (socket: BunSocket<Connection>) => {
+    error: (socket) => {
       socket.terminate();
       socket.data?.closed();
     },
-    timeout: (socket) => socket.data.timedOut(),
+    timeout: (socket) => socket.data?.timedOut(),
   };
   const bind = (hostname: string) =>
-    listen<Connection>({
+    listen<Connection | undefined>({
       hostname,
       port: options.port,
       tls: options.tls,

@@ -21,7 +21,7 @@ export function denoRuntime(): Runtime {
     args: Deno.args,
     env: (name) => Deno.env.get(name),
     fqdn: () => lookupFqdn(),
-    serve: (options) => serveNodeHttp(options, { enforceTimeouts: true }),
+    serve: (options) => serveNodeHttp(options, { enforceTimeouts: true, backlogBoundsConnections: true }),
     httpClient: (tls) => createRawHttpClient(denoDialer(tls), { pool }),
     readTextFile: (path) => Deno.readTextFile(path),
     onShutdownSignal(onSignal) {
