@@ -272,7 +272,7 @@ async function writeResponse(
   for (const cookie of response.headers.getSetCookie()) headers.push("set-cookie", cookie);
   // A handler that ends the connection (the proxy's answers to polls at shutdown) says so, and so does this
   // adapter when the request body was left unread; node:http then closes after this response.
-  if (connection !== undefined || /close/i.test(response.headers.get("connection") ?? "")) {
+  if (connection !== undefined || /\bclose\b/i.test(response.headers.get("connection") ?? "")) {
     headers.push("connection", "close");
   }
   res.writeHead(response.status, response.statusText || undefined, headers);
