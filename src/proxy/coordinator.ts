@@ -12,6 +12,7 @@
  * - Several pollers for one FQDN share its scrapes (longest-waiting poll first); none is expired with a 408.
  * - Idle polls can be answered after a bounded wait, for clients that asked for it.
  */
+import { HttpError } from "./http_error.ts";
 import { ScrapeError } from "./scrape_outcome.ts";
 import { PendingScrape, type ScrapeReply } from "./pending_scrape.ts";
 import type { Clock } from "../time/clock.ts";
