@@ -18,6 +18,13 @@ import {
   validateFlags,
 } from "./flag_values.ts";
 import { LOG_FLAGS, toLogConfig } from "./log_flags.ts";
+import {
+  CLUSTER_FLAG_SCHEMAS,
+  CLUSTER_FLAGS,
+  type ClusterConfig,
+  clusterFlagsMismatch,
+  toClusterConfig,
+} from "./cluster_flags.ts";
 
 export type { ListenAddress, LogConfig, LogLevel, ParsedCommand } from "./config_types.ts";
 
@@ -41,6 +48,8 @@ export interface ProxyConfig {
   readonly maxClients: number;
   /** `--log.level=info --log.format=logfmt` */
   readonly log: LogConfig;
+  /** `--cluster.*` (new): null unless `--cluster.redis-url` is given. */
+  readonly cluster: ClusterConfig | null;
 }
 
 const PROXY_FLAGS: readonly FlagSpec[] = [
@@ -94,6 +103,7 @@ const PROXY_FLAGS: readonly FlagSpec[] = [
     help: "On SIGTERM, how long scrapes in progress may take to finish before the proxy exits.",
   },
   ...LOG_FLAGS,
+  ...CLUSTER_FLAGS,
 ];
 
 /** The proxy's program name and flags, for help and for tests. */
@@ -116,7 +126,9 @@ const ProxyFlagsSchema = v.pipe(
     "shutdown.timeout": durationFlag(),
     "log.level": logLevelFlag(),
     "log.format": logFormatFlag(),
+    ...CLUSTER_FLAG_SCHEMAS,
   }),
+  v.check((flags) => clusterFlagsMismatch(flags) === null, (issue) => clusterFlagsMismatch(issue.input)!),
   v.check(
     (flags) => flags["scrape.default-timeout"] <= flags["scrape.max-timeout"],
     (issue) => {
@@ -137,6 +149,7 @@ const ProxyFlagsSchema = v.pipe(
     maxBodyBytes: flags["scrape.max-body-size"],
     shutdownTimeoutMs: flags["shutdown.timeout"],
     log: toLogConfig(flags),
+    cluster: toClusterConfig(flags),
   })),
 );
 

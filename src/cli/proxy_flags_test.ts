@@ -41,7 +41,28 @@ describe("parseProxyFlags()", () => {
       shutdownTimeoutMs: 10_000,
       maxClients: 100_000,
       log: { level: "info", format: "logfmt" },
+      cluster: null,
     });
+  });
+
+  it("parseProxyFlags() reads the cluster flags, normalising the advertise URL", () => {
+    assert.deepEqual(
+      config([
+        "--cluster.redis-url=rediss://user:secret@redis.example:6380/2",
+        "--cluster.advertise-url=http://proxy-1:8080",
+        "--cluster.ttl=5s",
+      ]).cluster,
+      {
+        redisUrl: "rediss://user:secret@redis.example:6380/2",
+        advertiseUrl: "http://proxy-1:8080/",
+        ttlMs: 5000,
+      },
+    );
+    assert.equal(
+      config(["--cluster.redis-url=redis://127.0.0.1:6379", "--cluster.advertise-url=http://p:1/"])
+        .cluster?.ttlMs,
+      15_000,
+    );
   });
 
   const cases: [flag: string, value: string, pick: (c: ProxyConfig) => unknown, expected: unknown][] = [
@@ -123,6 +144,26 @@ describe("parseProxyFlags()", () => {
       ["--scrape.default-timeout=10m"],
       "flag --scrape.default-timeout (10m) must not exceed --scrape.max-timeout (5m)",
     ],
+    [
+      ["--cluster.redis-url=http://redis:6379", "--cluster.advertise-url=http://p:8080/"],
+      'invalid value "http://redis:6379" for flag --cluster.redis-url: expected redis://[user:password@]host:port[/db] or rediss://... for TLS',
+    ],
+    [
+      ["--cluster.redis-url=redis://redis:6379/x", "--cluster.advertise-url=http://p:8080/"],
+      'invalid value "redis://redis:6379/x" for flag --cluster.redis-url: expected redis://[user:password@]host:port[/db] or rediss://... for TLS',
+    ],
+    [
+      ["--cluster.redis-url=redis://redis:6379", "--cluster.advertise-url=p:8080"],
+      'invalid value "p:8080" for flag --cluster.advertise-url: expected an http:// or https:// URL this proxy is reached at, such as http://proxy-1:8080/',
+    ],
+    [
+      ["--cluster.redis-url=redis://redis:6379"],
+      "flag --cluster.redis-url needs --cluster.advertise-url as well",
+    ],
+    [
+      ["--cluster.advertise-url=http://p:8080/"],
+      "flag --cluster.advertise-url needs --cluster.redis-url as well",
+    ],
   ];
   for (const [argv, message] of bad) {
     it(`parseProxyFlags() rejects ${argv.join(" ")} with one line naming the flag`, () => {
@@ -140,7 +181,7 @@ describe("parseProxyFlags()", () => {
     for (const flag of PROXY_COMMAND.flags) {
       const line = text.split("\n").find((l) => l.includes(`--${flag.name}=`));
       assert.ok(line, `--${flag.name} missing from help`);
-      assert.ok(line.endsWith(`(default: ${flag.default})`), line);
+      assert.ok(line.endsWith(`(default: ${flag.default === "" ? '""' : flag.default})`), line);
     }
   });
 

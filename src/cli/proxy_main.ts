@@ -20,6 +20,7 @@ import { UsageError } from "./args.ts";
 import { listenFailure } from "./listen_error.ts";
 import { proxyName, proxySettings } from "./proxy_settings.ts";
 import type { ProxyAbout } from "../proxy/status/report.ts";
+import { joinCluster } from "./cluster_main.ts";
 
 /** How long a client whose poll connection dropped has to come back before its scrapes fail. */
 const DISCONNECT_GRACE_MS = 1000;
@@ -62,6 +63,9 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
   };
   const registry = new Registry();
   const metrics = registerProxyMetrics(registry, coordinator);
+  const cluster = config.cluster === null
+    ? null
+    : await joinCluster(config.cluster, { runtime, coordinator, registry, logger });
   const handler = createProxyApp({
     coordinator,
     registry,
@@ -74,6 +78,7 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
     maxBodyBytes: config.maxBodyBytes,
     maxHeaderBytes: MAX_HEADER_BYTES,
     about,
+    ...(cluster === null ? {} : { scrapeFallback: cluster, listClients: () => cluster.fqdns() }),
   });
 
   let server;
@@ -94,6 +99,8 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
   } catch (error) {
     const where = `${config.listen.hostname}:${config.listen.port}`;
     logger.error(listenFailure(error, where, "web.listen-address"));
+    coordinator.close();
+    await cluster?.leave();
     return 1;
   }
   logger.info("Listening", { address: `${server.hostname}:${server.port}`, version: VERSION });
@@ -112,6 +119,7 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
   // The last scrapes' answers (and the answers to their pushes) are handed to the server as they settle,
   // and written a moment later; closing the server ends every connection at once, so give them that moment.
   if (busy) await settledWithin(new Promise<void>(() => {}), FLUSH_MS);
+  await cluster?.leave();
   await server.close();
   return 0;
 }

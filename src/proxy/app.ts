@@ -13,7 +13,7 @@ import { HttpError } from "./http_error.ts";
 import type { ProxyMetrics } from "./metrics.ts";
 import { handlePoll } from "./poll_handler.ts";
 import { handlePush } from "./push_handler.ts";
-import { handleScrape } from "./scrape_handler.ts";
+import { handleScrape, type ScrapeFallback } from "./scrape_handler.ts";
 import { type ScrapeOutcome, scrapeOutcome } from "./scrape_outcome.ts";
 import { healthy, ready } from "./health.ts";
 import type { Clock } from "../time/clock.ts";
@@ -38,6 +38,10 @@ export interface ProxyAppOptions {
   readonly about?: ProxyAbout;
   /** Wall-clock milliseconds for the status page (default `Date.now`). */
   readonly wallClock?: () => number;
+  /** Where scrapes for FQDNs with no client here go (the cluster); none: they fail at once, as alone. */
+  readonly scrapeFallback?: ScrapeFallback;
+  /** The FQDNs `/clients` lists (the whole cluster's); default: the coordinator's own. */
+  readonly listClients?: () => Promise<string[]>;
 }
 
 /** Builds the handler the runtime adapter serves. */
@@ -73,8 +77,15 @@ export function createProxyApp(
   const wallClock = options.wallClock ?? Date.now;
   const about: ProxyAbout = options.about ??
     { version: VERSION, runtime: "", startedAt: wallClock(), name: "", settings: [] };
-  app.get("/clients", () => {
-    const body = discoveryTargets(coordinator.clients(), about.name);
+  app.get("/clients", async () => {
+    const local = discoveryTargets(coordinator.clients(), about.name);
+    let body = local;
+    if (options.listClients !== undefined) {
+      const here = new Set(local.map((group) => group.targets[0]));
+      const elsewhere = (await options.listClients()).filter((fqdn) => !here.has(fqdn));
+      body = [...local, ...elsewhere.map((fqdn) => ({ targets: [fqdn], labels: {} }))]
+        .sort((a, b) => (a.targets[0]! < b.targets[0]! ? -1 : 1));
+    }
     return new Response(`${JSON.stringify(body)}\n`, { headers: { "content-type": "application/json" } });
   });
   const report = () => statusReport(about, coordinator.clients(), wallClock());
@@ -147,7 +158,7 @@ export function createProxyApp(
       const answer = await handleScrape(request, coordinator, {
         defaultMs: options.scrapeDefaultTimeoutMs,
         maxMs: options.scrapeMaxTimeoutMs,
-      });
+      }, options.scrapeFallback);
       response = answer.response;
       const status = response.status;
       // A streamed body is still on its way: the scrape ends when its relay does.

@@ -37,6 +37,12 @@ export interface CoordinatorOptions {
   readonly maxClients?: number;
 }
 
+/** Told when a client is first known and when it is dropped (the cluster registry listens). */
+export interface ClientListener {
+  added(fqdn: string): void;
+  dropped(fqdn: string): void;
+}
+
 export interface ScrapeOrder {
   readonly fqdn: string;
   readonly url: string;
@@ -88,6 +94,7 @@ export class Coordinator {
   #pending = 0;
   /** Set once shutdown began: resolves when the last pending scrape has settled. */
   #draining: { readonly done: Promise<void>; readonly resolve: () => void } | null = null;
+  readonly #listeners: ClientListener[] = [];
 
   /** Shared by every waiting poll, so a poll carries no closure of its own. */
   readonly #endPoll: PollEnd;
@@ -153,6 +160,21 @@ export class Coordinator {
       views.push({ fqdn: entry.fqdn, pollers: entry.pollers.length, stats: entry.stats });
     }
     return views.sort((a, b) => (a.fqdn < b.fqdn ? -1 : a.fqdn > b.fqdn ? 1 : 0));
+  }
+
+  /** True when a client polls for `fqdn` here (or did, within its grace period). */
+  has(fqdn: string): boolean {
+    return this.#clients.has(fqdn);
+  }
+
+  /** Known client FQDNs, unsorted. */
+  fqdns(): IterableIterator<string> {
+    return this.#clients.keys();
+  }
+
+  /** Calls `listener` whenever a client is first known or is dropped. */
+  watch(listener: ClientListener): void {
+    this.#listeners.push(listener);
   }
 
   /** Asks the client for `order.fqdn` to scrape; resolves with the reply to relay, or rejects with HttpError. */
@@ -303,6 +325,7 @@ export class Coordinator {
         stats: new ClientStats(this.#wallClock()),
       };
       this.#clients.set(fqdn, entry);
+      for (const listener of this.#listeners) listener.added(fqdn);
     } else if (entry.absenceTimer !== undefined) {
       this.#options.timers.clearTimeout(entry.absenceTimer);
       entry.absenceTimer = undefined;
@@ -361,6 +384,7 @@ export class Coordinator {
     if (entry.absenceTimer !== undefined) this.#options.timers.clearTimeout(entry.absenceTimer);
     entry.absenceTimer = undefined;
     this.#clients.delete(entry.fqdn);
+    for (const listener of this.#listeners) listener.dropped(entry.fqdn);
     for (const poller of entry.pollers.splice(0)) poller.take(null);
     const error = (scrape: PendingScrape) =>
       why === null

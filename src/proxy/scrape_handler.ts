@@ -41,20 +41,34 @@ export interface ScrapeAnswer {
   readonly relayed: Promise<Error | null> | null;
 }
 
+/** Where a scrape for an FQDN with no client here goes instead (the cluster), if anywhere. */
+export interface ScrapeFallback {
+  /** Headers that are the fallback's own business and never reach a client. */
+  readonly privateHeaders: readonly string[];
+  /** Answers a scrape for `fqdn`, which has no client here; may reject with HttpError. */
+  scrape(request: Request, fqdn: string, timeoutMs: number): Promise<Response>;
+}
+
 /** Forwards one scrape; rejects with a ScrapeError (or HttpError) naming why it failed. */
 export async function handleScrape(
   request: Request,
   coordinator: Coordinator,
   timeouts: ScrapeTimeouts,
+  fallback?: ScrapeFallback,
 ): Promise<ScrapeAnswer> {
   const url = new URL(request.url);
   const timeoutMs = scrapeTimeoutMs(request.headers.get(TIMEOUT_HEADER), timeouts);
+  const fqdn = normalizeHost(url.hostname);
+  if (fallback !== undefined && !coordinator.has(fqdn)) {
+    return { response: await fallback.scrape(request, fqdn, timeoutMs), relayed: null };
+  }
   // Always tell the client the effective timeout: upstream's Go client cannot scrape without the header, and
   // a clamped timeout must reach the client so it gives up before we do.
   const headers = new Headers(request.headers);
   headers.set(TIMEOUT_HEADER, formatSeconds(timeoutMs));
+  for (const name of fallback?.privateHeaders ?? []) headers.delete(name);
   const reply = await coordinator.scrape({
-    fqdn: normalizeHost(url.hostname),
+    fqdn,
     url: request.url,
     timeoutMs,
     signal: request.signal,

@@ -64,7 +64,14 @@ export interface TlsClientOptions {
  * deadlines rely on that and keep no guard of their own. Callers that care for speed pass a URL and an
  * init rather than a `Request` (see src/http/client/request.ts).
  */
-export type RawFetch = (input: Request | URL | string, init?: RequestInit) => Promise<Response>;
+export type RawFetch = (input: Request | URL | string, init?: RawRequestInit) => Promise<Response>;
+
+/**
+ * fetch's init, plus `proxy` as Bun's fetch has it: the URL of an HTTP proxy to send the request through
+ * (connect to the proxy, request line in absolute form). The cluster forwards scrapes to the proxy that
+ * holds their client this way.
+ */
+export type RawRequestInit = RequestInit & { readonly proxy?: string | URL };
 
 export interface Runtime {
   /** "deno" or "bun", and the runtime's own version, for `--version` and logs. */

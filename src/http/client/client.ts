@@ -110,7 +110,9 @@ export function createRawHttpClient(dial: Dial, options: RawHttpClientOptions = 
     if (url.protocol !== "http:" && url.protocol !== "https:") {
       throw new TypeError(`unsupported URL scheme "${url.protocol}" in ${url.href}`);
     }
-    const origin = url.origin;
+    // Through a proxy, the connection (and so the keep-alive list) is the proxy's.
+    const via = request.proxy ?? url;
+    const origin = via.origin;
     const reused = takeIdle(origin);
     if (reused !== null) {
       try {
@@ -120,7 +122,7 @@ export function createRawHttpClient(dial: Dial, options: RawHttpClientOptions = 
         if (request.body !== null || request.signal.aborted) throw error;
       }
     }
-    const conn = await dialUntilAborted(dial, url, request.signal);
+    const conn = await dialUntilAborted(dial, via, request.signal);
     return exchange(conn, request, pool, (c) => park(origin, c));
   };
   return Object.assign(fetchRaw, {
@@ -237,7 +239,8 @@ function asksToClose(headers: readonly HeaderLine[]): boolean {
 async function sendRequest(conn: ByteConn, request: OutgoingRequest, pool: BufferPool): Promise<void> {
   const { url, body } = request;
   const declared = headerValue(request.headers, "content-length");
-  let head = `${request.method} ${url.pathname}${url.search} HTTP/1.1\r\n`;
+  const target = request.proxy === null ? `${url.pathname}${url.search}` : url.href;
+  let head = `${request.method} ${target} HTTP/1.1\r\n`;
   if (headerValue(request.headers, "host") === null) head += `Host: ${url.host}\r\n`;
   for (const [name, value] of request.headers) head += `${name}: ${value}\r\n`;
   if (body instanceof Uint8Array) {

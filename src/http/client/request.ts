@@ -7,6 +7,7 @@
  * all, so the semantics stay fetch's.
  */
 import type { HeaderLine } from "../../wire/types.ts";
+import type { RawRequestInit } from "../../runtime/types.ts";
 import { isFieldValue, isToken, trimOws } from "../../wire/http_syntax.ts";
 
 /** A request body declared this small is read whole and written with its head; larger ones stream. */
@@ -24,6 +25,8 @@ export interface OutgoingRequest {
    */
   readonly body: Uint8Array | ReadableStream<Uint8Array> | null;
   readonly signal: AbortSignal;
+  /** An HTTP proxy to send the request through, in absolute form; null to connect to `url` itself. */
+  readonly proxy: URL | null;
 }
 
 /** The methods fetch upper-cases when given in any case; others are sent as given. */
@@ -43,12 +46,14 @@ const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
  */
 export async function outgoingRequest(
   input: Request | URL | string,
-  init: RequestInit | undefined,
+  init: RawRequestInit | undefined,
   unset: AbortSignal,
 ): Promise<OutgoingRequest> {
+  const proxy = init?.proxy === undefined ? null : proxyUrl(init.proxy);
   if (input instanceof Request || !hasDirectShape(init)) {
     return await fromRequest(
       init === undefined && input instanceof Request ? input : new Request(input, init),
+      proxy,
     );
   }
   const url = input instanceof URL ? input : new URL(input);
@@ -57,7 +62,15 @@ export async function outgoingRequest(
   if (body !== null && (method === "GET" || method === "HEAD")) {
     throw new TypeError(`a ${method} request cannot have a body`);
   }
-  return { method, url, headers: headerLines(init?.headers), body, signal: init?.signal ?? unset };
+  return { method, url, headers: headerLines(init?.headers), body, signal: init?.signal ?? unset, proxy };
+}
+
+function proxyUrl(given: string | URL): URL {
+  const url = given instanceof URL ? given : new URL(given);
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw new TypeError(`unsupported proxy URL scheme "${url.protocol}" in ${url.href}`);
+  }
+  return url;
 }
 
 /** The value of the first header named `name` (lower case), or null. */
@@ -113,10 +126,10 @@ function headerLines(headers: HeadersInit | undefined): HeaderLine[] {
   });
 }
 
-async function fromRequest(request: Request): Promise<OutgoingRequest> {
+async function fromRequest(request: Request, proxy: URL | null): Promise<OutgoingRequest> {
   const headers = [...request.headers];
   const declared = request.headers.get("content-length");
-  const base = { method: request.method, url: new URL(request.url), headers, signal: request.signal };
+  const base = { method: request.method, url: new URL(request.url), headers, signal: request.signal, proxy };
   // `declared` is tested first: merely reading `request.body` makes some runtimes build a stream.
   if (declared !== null && Number(declared) <= SMALL_BODY_BYTES) {
     // Small (a poll, most pushes): read whole, so it leaves with its head in one write.

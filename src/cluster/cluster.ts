@@ -1,0 +1,202 @@
+/**
+ * A proxy's membership in a cluster: the registry that publishes its clients, the cached routes to the
+ * other proxies' clients, and the answer to a scrape for an FQDN this proxy does not hold (forward it to
+ * a holder, or fail at once naming the FQDN). The proxy core sees it only as a scrape fallback and a
+ * client lister; it never sees Redis.
+ * @module
+ */
+import type { Clock } from "../time/clock.ts";
+import type { Logger } from "../log/logger.ts";
+import type { RawFetch } from "../runtime/types.ts";
+import { HttpError } from "../proxy/http_error.ts";
+import type { OpenRouteStore, RouteStore } from "./route_store.ts";
+import { ClusterRegistry } from "./registry.ts";
+import { RouteCache } from "./route_cache.ts";
+import type { ClusterMetrics, ForwardOutcome } from "./metrics.ts";
+import { forwardScrape, HOP_HEADER, MISS_HEADER, OwnerUnreachable } from "./forwarder.ts";
+
+/** What the cluster needs from the coordinator. */
+export interface LocalClients {
+  /** The FQDNs held here. */
+  fqdns(): Iterable<string>;
+  /** True when a client for `fqdn` is held here. */
+  has(fqdn: string): boolean;
+}
+
+export interface ClusterOptions {
+  readonly advertiseUrl: string;
+  readonly ttlMs: number;
+  readonly openStore: OpenRouteStore;
+  /** The raw HTTP client forwarded scrapes go through. */
+  readonly fetch: RawFetch;
+  readonly timers: Clock;
+  readonly logger: Logger;
+  readonly metrics: ClusterMetrics;
+  readonly local: LocalClients;
+}
+
+export class Cluster {
+  readonly #options: ClusterOptions;
+  readonly #registry: ClusterRegistry;
+  readonly #routes = new RouteCache();
+  #store!: RouteStore;
+
+  private constructor(options: ClusterOptions) {
+    this.#options = options;
+    this.#registry = new ClusterRegistry({
+      advertiseUrl: options.advertiseUrl,
+      ttlMs: options.ttlMs,
+      timers: options.timers,
+      logger: options.logger,
+      metrics: options.metrics,
+      localFqdns: () => options.local.fqdns(),
+    });
+  }
+
+  /** Joins the cluster; resolves at once even while Redis is unreachable (it is retried in the background). */
+  static async join(options: ClusterOptions): Promise<Cluster> {
+    const cluster = new Cluster(options);
+    cluster.#store = await options.openStore({
+      changed: (fqdns) => cluster.#routes.invalidate(fqdns),
+      connection: (up, error) => cluster.#connection(up, error),
+    });
+    cluster.#registry.attach(cluster.#store);
+    return cluster;
+  }
+
+  /** Headers a scrape must lose before it reaches a client: the hop marker is ours alone. */
+  readonly privateHeaders: readonly string[] = [HOP_HEADER];
+
+  /** The coordinator gained a client. */
+  added(fqdn: string): void {
+    this.#registry.added(fqdn);
+  }
+
+  /** The coordinator dropped a client. */
+  dropped(fqdn: string): void {
+    this.#registry.dropped(fqdn);
+  }
+
+  /**
+   * Answers a scrape for `fqdn`, which has no client here: forwarded to a proxy holding it, or an
+   * HttpError (503 at once when no proxy holds it or none can be reached, 504 at the timeout).
+   */
+  async scrape(request: Request, fqdn: string, timeoutMs: number): Promise<Response> {
+    const { metrics } = this.#options;
+    const count = (outcome: ForwardOutcome) => metrics.forwards.inc({ outcome });
+    const from = request.headers.get(HOP_HEADER);
+    if (from !== null) {
+      count("loop");
+      // Our registry entry was stale when that proxy looked it up: tell it to look again next time.
+      const error = new HttpError(
+        503,
+        `no PushProx client is connected for "${fqdn}" at this proxy (scrape forwarded by ${from})`,
+      );
+      const response = error.toResponse();
+      response.headers.set(MISS_HEADER, "1");
+      return response;
+    }
+    if (!this.#store.up) {
+      count("registry_unreachable");
+      throw new HttpError(
+        503,
+        `no PushProx client is connected for "${fqdn}" here, and the cluster registry (Redis) is unreachable`,
+      );
+    }
+    let owners = this.#routes.get(fqdn);
+    metrics.lookups.inc({ result: owners === undefined ? "miss" : "hit" });
+    if (owners === undefined) {
+      try {
+        owners = await this.#routes.fill(fqdn, (name) => this.#store.owners(name));
+      } catch (error) {
+        count("registry_unreachable");
+        throw new HttpError(
+          503,
+          `no PushProx client is connected for "${fqdn}" here, and the cluster registry (Redis) failed: ${
+            (error as Error).message
+          }`,
+          { cause: error },
+        );
+      }
+    }
+    const remote = owners.filter((owner) => owner !== this.#options.advertiseUrl);
+    if (remote.length === 0) {
+      count("no_owner");
+      throw new HttpError(503, `no PushProx client is connected for "${fqdn}" to any proxy of the cluster`);
+    }
+    const failures: string[] = [];
+    for (const owner of remote) {
+      try {
+        const response = await forwardScrape(request, owner, timeoutMs, {
+          fetch: this.#options.fetch,
+          timers: this.#options.timers,
+          self: this.#options.advertiseUrl,
+        });
+        if (response.headers.has(MISS_HEADER)) this.#routes.invalidate([fqdn]);
+        count("forwarded");
+        return response;
+      } catch (error) {
+        if (!(error instanceof OwnerUnreachable)) {
+          count(error instanceof HttpError && error.status === 504 ? "timeout" : "forwarded");
+          throw error;
+        }
+        failures.push(error.message);
+      }
+    }
+    // Dead owners stay registered until their entries expire; look again on the next scrape.
+    this.#routes.invalidate([fqdn]);
+    count("owner_unreachable");
+    throw new HttpError(
+      503,
+      `the PushProx client for "${fqdn}" is held by no reachable proxy of the cluster: ${
+        failures.join("; ")
+      }`,
+    );
+  }
+
+  /** Every FQDN held anywhere in the cluster, sorted. Rejects with HttpError 503 while Redis is unreachable. */
+  async fqdns(): Promise<string[]> {
+    if (!this.#store.up) {
+      throw new HttpError(
+        503,
+        "the cluster registry (Redis) is unreachable: cannot list the cluster's clients",
+      );
+    }
+    try {
+      const listed = new Set((await this.#store.list()).map((client) => client.fqdn));
+      for (const fqdn of this.#options.local.fqdns()) listed.add(fqdn);
+      return [...listed].sort();
+    } catch (error) {
+      throw new HttpError(
+        503,
+        `the cluster registry (Redis) failed: ${(error as Error).message}: cannot list the cluster's clients`,
+        { cause: error },
+      );
+    }
+  }
+
+  /** Removes this proxy's entries (best effort) and disconnects. */
+  async leave(): Promise<void> {
+    await this.#registry.close();
+    await this.#store.close();
+  }
+
+  #connection(up: boolean, error?: Error): void {
+    const { logger, metrics } = this.#options;
+    metrics.redisUp.set(up ? 1 : 0);
+    // Announcements may have been missed while down either way: no cached route can be trusted.
+    this.#routes.clear();
+    if (up) {
+      logger.info("Cluster registry reachable; registering this proxy's clients", {
+        advertise: this.#options.advertiseUrl,
+      });
+      this.#registry.resync();
+    } else {
+      metrics.redisDisconnects.inc();
+      logger.warn(
+        "Cluster registry (Redis) unreachable: local clients keep working, scrapes of other proxies' clients fail until it is back",
+        { err: error },
+      );
+    }
+  }
+}
