@@ -52,7 +52,7 @@ export interface RedisStoreOptions {
  * Opens the store: two connections (commands, and one subscribed to the change channel), made in the
  * background; `events.connection` reports each change of their joint state.
  */
-export async function openRedisStore(
+export function openRedisStore(
   options: RedisStoreOptions,
   events: RouteStoreEvents,
 ): Promise<RouteStore> {
@@ -101,7 +101,7 @@ export async function openRedisStore(
   const ownersOf = async (keys: string[]): Promise<string[][]> =>
     (await commands.eval(OWNERS_SCRIPT, { keys, arguments: [] })) as string[][];
 
-  return {
+  return Promise.resolve({
     get up() {
       return up === true;
     },
@@ -143,7 +143,7 @@ export async function openRedisStore(
         if (client.isOpen) await client.close().catch(() => client.destroy());
       }
     },
-  };
+  });
 }
 
 function keyOf(fqdn: string): string {
