@@ -21,6 +21,7 @@ import { listenFailure } from "./listen_error.ts";
 import { proxyName, proxySettings } from "./proxy_settings.ts";
 import type { ProxyAbout } from "../proxy/status/report.ts";
 import { joinCluster } from "./cluster_main.ts";
+import { taggedIds } from "../cluster/scrape_id.ts";
 
 /** How long a client whose poll connection dropped has to come back before its scrapes fail. */
 const DISCONNECT_GRACE_MS = 1000;
@@ -49,7 +50,10 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
   const logger = createLogger({ ...config.log, write: (line) => runtime.writeStderr(`${line}\n`) });
   const coordinator = new Coordinator({
     timers: systemClock,
-    newId: () => crypto.randomUUID(),
+    // In a cluster, ids name the proxy that issued them, so a push reaching another proxy finds its way back.
+    newId: config.cluster === null
+      ? () => crypto.randomUUID()
+      : taggedIds(config.cluster.advertiseUrl, () => crypto.randomUUID()),
     registrationTimeoutMs: config.registrationTimeoutMs,
     disconnectGraceMs: DISCONNECT_GRACE_MS,
     maxClients: config.maxClients,
@@ -78,7 +82,9 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
     maxBodyBytes: config.maxBodyBytes,
     maxHeaderBytes: MAX_HEADER_BYTES,
     about,
-    ...(cluster === null ? {} : { scrapeFallback: cluster, listClients: () => cluster.fqdns() }),
+    ...(cluster === null
+      ? {}
+      : { scrapeFallback: cluster, pushFallback: cluster, listClients: () => cluster.fqdns() }),
   });
 
   let server;

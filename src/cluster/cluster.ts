@@ -14,6 +14,8 @@ import { ClusterRegistry } from "./registry.ts";
 import { RouteCache } from "./route_cache.ts";
 import type { ClusterMetrics, ForwardOutcome } from "./metrics.ts";
 import { forwardScrape, HOP_HEADER, MISS_HEADER, OwnerUnreachable } from "./forwarder.ts";
+import { issuerTag, tagOfId } from "./scrape_id.ts";
+import { forwardPush } from "./push_forwarder.ts";
 
 /** What the cluster needs from the coordinator. */
 export interface LocalClients {
@@ -39,10 +41,14 @@ export class Cluster {
   readonly #options: ClusterOptions;
   readonly #registry: ClusterRegistry;
   readonly #routes = new RouteCache();
+  readonly #tag: string;
+  /** Issuer tag -> advertise URL of the proxies whose pushes came here. */
+  readonly #members = new Map<string, string>();
   #store!: RouteStore;
 
   private constructor(options: ClusterOptions) {
     this.#options = options;
+    this.#tag = issuerTag(options.advertiseUrl);
     this.#registry = new ClusterRegistry({
       advertiseUrl: options.advertiseUrl,
       ttlMs: options.ttlMs,
@@ -61,11 +67,39 @@ export class Cluster {
       connection: (up, error) => cluster.#connection(up, error),
     });
     cluster.#registry.attach(cluster.#store);
+    if (cluster.#store.up) cluster.#join();
     return cluster;
   }
 
   /** Headers a scrape must lose before it reaches a client: the hop marker is ours alone. */
   readonly privateHeaders: readonly string[] = [HOP_HEADER];
+  /** Marks a forwarded push (never forwarded again). */
+  readonly hopHeader: string = HOP_HEADER;
+
+  /** The proxy that issued scrape `id` when it is another one of the cluster, else null. */
+  async issuerOf(id: string): Promise<string | null> {
+    const tag = tagOfId(id);
+    if (tag === null || tag === this.#tag) return null;
+    const known = this.#members.get(tag);
+    if (known !== undefined) return known;
+    if (!this.#store.up) {
+      throw new HttpError(
+        503,
+        `push for scrape ${id} of another proxy, and the cluster registry (Redis) is unreachable`,
+      );
+    }
+    const url = await this.#store.member(tag);
+    if (url !== null) this.#members.set(tag, url);
+    return url;
+  }
+
+  /** Hands a push to the proxy that issued its scrape. */
+  forward(request: Request, body: ReadableStream<Uint8Array>, issuer: string): Promise<Response> {
+    return forwardPush(request, body, issuer, {
+      fetch: this.#options.fetch,
+      self: this.#options.advertiseUrl,
+    });
+  }
 
   /** The coordinator gained a client. */
   added(fqdn: string): void {
@@ -181,6 +215,12 @@ export class Cluster {
     await this.#store.close();
   }
 
+  #join(): void {
+    this.#store.join(this.#tag, this.#options.advertiseUrl).catch(() =>
+      this.#options.metrics.registryErrors.inc()
+    );
+  }
+
   #connection(up: boolean, error?: Error): void {
     const { logger, metrics } = this.#options;
     metrics.redisUp.set(up ? 1 : 0);
@@ -191,6 +231,7 @@ export class Cluster {
         advertise: this.#options.advertiseUrl,
       });
       this.#registry.resync();
+      this.#join();
     } else {
       metrics.redisDisconnects.inc();
       logger.warn(

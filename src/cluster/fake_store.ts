@@ -19,6 +19,7 @@ export function createFakeStore(clock: Clock, events: RouteStoreEvents, initiall
   /** fqdn -> owner -> expiry */
   const entries = new Map<string, Map<string, number>>();
   const calls: string[] = [];
+  const members = new Map<string, string>();
   let up = initiallyUp;
   const check = () => {
     if (!up) return Promise.reject(new Error("The client is offline"));
@@ -67,6 +68,16 @@ export function createFakeStore(clock: Clock, events: RouteStoreEvents, initiall
         if (owners.length > 0) out.push({ fqdn, owners });
       }
       return out;
+    },
+    async join(tag, url) {
+      calls.push(`join ${tag}`);
+      await check();
+      members.set(tag, url);
+    },
+    async member(tag) {
+      calls.push(`member ${tag}`);
+      await check();
+      return members.get(tag) ?? null;
     },
     async announce(fqdns) {
       calls.push(`announce ${fqdns.join(",")}`);

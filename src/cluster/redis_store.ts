@@ -15,6 +15,8 @@ import { createClient } from "@redis/client";
 import type { ClusterClient, RouteStore, RouteStoreEvents } from "./route_store.ts";
 
 const KEY_PREFIX = "pushprox:owners:";
+/** Issuer tag -> advertise URL, for routing pushes (see scrape_id.ts); a few entries per cluster. */
+const MEMBERS_KEY = "pushprox:members";
 export const CHANGES_CHANNEL = "pushprox:changes";
 
 /** Redis' clock in ms, then for each key: refresh ARGV[1]'s entry, drop expired ones, extend the key. */
@@ -130,6 +132,12 @@ export function openRedisStore(
         });
       }
       return found.sort((a, b) => (a.fqdn < b.fqdn ? -1 : a.fqdn > b.fqdn ? 1 : 0));
+    },
+    async join(tag, url) {
+      await commands.hSet(MEMBERS_KEY, tag, url);
+    },
+    async member(tag) {
+      return (await commands.hGet(MEMBERS_KEY, tag)) ?? null;
     },
     async announce(fqdns) {
       if (fqdns.length === 0) return;

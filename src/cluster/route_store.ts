@@ -34,6 +34,10 @@ export interface RouteStore {
   owners(fqdn: string): Promise<string[]>;
   /** Every FQDN held by some proxy, with its holders, sorted by FQDN. */
   list(): Promise<ClusterClient[]>;
+  /** Records that scrape ids tagged `tag` were issued by the proxy at `url` (see scrape_id.ts). */
+  join(tag: string, url: string): Promise<void>;
+  /** The URL of the proxy whose scrape ids carry `tag`, or null when none joined with it. */
+  member(tag: string): Promise<string | null>;
   /** Tells every proxy (this one included) that these FQDNs changed hands. */
   announce(fqdns: readonly string[]): Promise<void>;
   /** Closes the connections; the store is unusable afterwards. */

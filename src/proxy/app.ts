@@ -13,6 +13,7 @@ import { HttpError } from "./http_error.ts";
 import type { ProxyMetrics } from "./metrics.ts";
 import { handlePoll } from "./poll_handler.ts";
 import { handlePush } from "./push_handler.ts";
+import type { PushFallback } from "./push_route.ts";
 import { handleScrape, type ScrapeFallback } from "./scrape_handler.ts";
 import { type ScrapeOutcome, scrapeOutcome } from "./scrape_outcome.ts";
 import { healthy, ready } from "./health.ts";
@@ -40,6 +41,8 @@ export interface ProxyAppOptions {
   readonly wallClock?: () => number;
   /** Where scrapes for FQDNs with no client here go (the cluster); none: they fail at once, as alone. */
   readonly scrapeFallback?: ScrapeFallback;
+  /** Where pushes for scrapes another proxy issued go (the cluster). */
+  readonly pushFallback?: PushFallback;
   /** The FQDNs `/clients` lists (the whole cluster's); default: the coordinator's own. */
   readonly listClients?: () => Promise<string[]>;
 }
@@ -72,7 +75,7 @@ export function createProxyApp(
         maxHeaderBytes: options.maxHeaderBytes,
         maxBodyBytes: options.maxBodyBytes,
         timers,
-      }),
+      }, options.pushFallback),
   );
   const wallClock = options.wallClock ?? Date.now;
   const about: ProxyAbout = options.about ??

@@ -279,6 +279,11 @@ export class Coordinator {
     this.#offer(entry, scrape, true);
   }
 
+  /** True when a scrape with this id was handed to a client here and awaits its push. */
+  isWaiting(id: string): boolean {
+    return this.#inFlight.has(id);
+  }
+
   /** A push arrived: the scrape it answers, if one is still waiting for it. */
   claim(id: string): PendingScrape | undefined {
     const scrape = this.#inFlight.get(id);

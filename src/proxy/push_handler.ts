@@ -21,6 +21,7 @@ import { goClientErrorPhrase } from "./go_client_error.ts";
 import { readSmallBody } from "./read_body.ts";
 import { headerContentLength } from "../wire/framing.ts";
 import type { Clock } from "../time/clock.ts";
+import { type PushFallback, routePush } from "./push_route.ts";
 
 /** Headers that belong to the push exchange, or to framing we redo: never shown to the scraper. */
 const NOT_RELAYED = [
@@ -60,7 +61,18 @@ export async function handlePush(
   request: Request,
   coordinator: Coordinator,
   limits: PushLimits,
+  fallback?: PushFallback,
 ): Promise<Response> {
+  if (fallback !== undefined) {
+    const routed = await routePush(
+      request,
+      (id) => coordinator.isWaiting(id),
+      fallback,
+      limits.maxHeaderBytes,
+    );
+    if (routed instanceof Response) return routed;
+    request = routed;
+  }
   if (request.body === null) {
     throw new HttpError(400, "push has no body: expected a serialized HTTP response");
   }

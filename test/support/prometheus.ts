@@ -103,6 +103,8 @@ export interface ActiveTarget {
   readonly scrapeUrl: string;
   readonly health: "up" | "down" | "unknown";
   readonly lastError: string;
+  /** When the last scrape started (RFC 3339). */
+  readonly lastScrape: string;
 }
 
 /** A started Prometheus with helpers for its HTTP API. */

@@ -191,6 +191,29 @@ describe(`createRawHttpClient() over ${typeof Deno !== "undefined" ? "Deno's con
     assert.equal(server.accepted(), 1, "a refused request never dials");
   });
 
+  it("sends a request through a proxy in absolute form, keeping the proxy's connection alive", async () => {
+    const heads: string[] = [];
+    const proxy = await serve((socket) =>
+      onRequests(socket, (head) => {
+        heads.push(head);
+        socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+      })
+    );
+    const fetchRaw = client();
+    for (const host of ["web-1:9100", "web-2:9100"]) {
+      const response = await fetchRaw(`http://${host}/metrics?x=1`, {
+        headers: [["Accept", "*/*"]],
+        proxy: proxy.url,
+      });
+      assert.equal(await response.text(), "ok");
+    }
+    assert.deepEqual(heads.map((head) => head.split("\r\n").slice(0, 2)), [
+      ["GET http://web-1:9100/metrics?x=1 HTTP/1.1", "Host: web-1:9100"],
+      ["GET http://web-2:9100/metrics?x=1 HTTP/1.1", "Host: web-2:9100"],
+    ]);
+    assert.equal(proxy.accepted(), 1);
+  });
+
   it("reuses one keep-alive connection for requests in a row", async () => {
     const server = await serve((socket) =>
       onRequests(socket, () => socket.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"))
