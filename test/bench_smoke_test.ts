@@ -70,8 +70,8 @@ function startRuns(dir: string): Promise<Runs> {
     `--out=${join(dir, "soak.json")}`,
   ];
   return Promise.all([
-    runScript("scripts/bench.ts", benchArgs, 75_000),
-    runScript("scripts/soak.ts", soakArgs, 75_000),
+    runScript("scripts/bench.ts", benchArgs, 100_000),
+    runScript("scripts/soak.ts", soakArgs, 100_000),
   ])
     .then(([bench, soak]) => ({
       bench,
@@ -90,7 +90,7 @@ interface Runs {
   readonly soakReport: Record<string, any>;
 }
 
-const SLOW = { timeout: 90_000 };
+const SLOW = { timeout: 120_000 };
 
 describe("benchmark and soak smoke runs", () => {
   const dir = mkdtempSync(join(tmpdir(), "pushprox-bench-smoke-"));
@@ -125,6 +125,9 @@ describe("benchmark and soak smoke runs", () => {
     assert.ok(isPositive(ours.startup.proxy.listenMs.median));
     assert.ok(isPositive(ours.startup.client.rssBytes));
     assert.ok(isPositive(ours.linkBytes.gzip.upBytesPerScrape));
+    assert.ok(isPositive(ours.cluster.latency.forwarded.proxiedMs.median));
+    assert.ok(isPositive(ours.cluster.throughput.threeProxies.scrapesPerSecond));
+    assert.equal(ours.cluster.throughput.threeProxies.errors, 0);
     assert.ok(
       ours.linkBytes.plain.upBytesPerScrape > ours.linkBytes.gzip.upBytesPerScrape,
       "gzip should shrink the push",

@@ -10,6 +10,7 @@ import type { LatencyResult } from "./latency.ts";
 import type { LinkBytesResult } from "./link_bytes.ts";
 import type { StartupResult } from "./startup.ts";
 import type { ThroughputResult } from "./throughput.ts";
+import type { ClusterResult } from "./cluster.ts";
 
 /** Everything measured for one implementation; a section that failed has its message in `errors`. */
 export interface ImplementationResults {
@@ -20,6 +21,7 @@ export interface ImplementationResults {
   startup?: StartupResult;
   linkBytes?: LinkBytesResult;
   latencyVsClients?: Record<string, LatencyResult>;
+  cluster?: ClusterResult;
   /** Section name to error message. */
   errors: Record<string, string>;
 }
@@ -250,6 +252,37 @@ export const FIGURE_ROWS: readonly FigureRow[] = [
       get: (r) => r.latencyVsClients?.[String(n)]?.addedMs.p99,
     },
   ]),
+  {
+    key: "cluster.localAddedMedianMs",
+    label: "cluster: added latency 1 KiB, client on the proxy scraped, median",
+    unit: "ms",
+    get: (r) => r.cluster?.latency.local.addedMs.median,
+  },
+  {
+    key: "cluster.forwardedAddedMedianMs",
+    label: "cluster: added latency 1 KiB, forwarded to the client's proxy, median",
+    unit: "ms",
+    get: (r) => r.cluster?.latency.forwarded.addedMs.median,
+  },
+  {
+    key: "cluster.forwardedToLocalRatio",
+    label: "cluster: forwarded / local added latency (issue 20: <= one more hop)",
+    unit: "x",
+    get: (r) => r.cluster?.forwardedToLocalRatio,
+    target: { op: "<=", value: 2 },
+  },
+  {
+    key: "cluster.oneProxyScrapesPerSecond",
+    label: "cluster: throughput 1 KiB, 50 clients, one proxy",
+    unit: "scrapes/s",
+    get: (r) => r.cluster?.throughput.oneProxy.scrapesPerSecond,
+  },
+  {
+    key: "cluster.threeProxiesScrapesPerSecond",
+    label: "cluster: throughput 1 KiB, 50 clients, three proxies (2 in 3 forwarded)",
+    unit: "scrapes/s",
+    get: (r) => r.cluster?.throughput.threeProxies.scrapesPerSecond,
+  },
 ];
 
 function div(value: number | undefined, by: number): number | undefined {
