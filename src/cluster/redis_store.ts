@@ -147,8 +147,11 @@ export function openRedisStore(
       for (const client of [commands, subscriber]) {
         client.removeAllListeners();
         client.on("error", () => {}); // an error event with no listener would end the process
-        // A client that never connected has nothing to close.
-        if (client.isOpen) await client.close().catch(() => client.destroy());
+        // A client that never connected has nothing to close. One that is reconnecting would wait for the
+        // connection before closing, which must not hold up a proxy's shutdown while Redis is down.
+        if (!client.isOpen) continue;
+        if (client.isReady) await client.close().catch(() => client.destroy());
+        else client.destroy();
       }
     },
   });

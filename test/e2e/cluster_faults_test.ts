@@ -133,5 +133,25 @@ describe(`cluster faults (${selectedImplementation()})`, () => {
     assert.match(await response.text(), /Redis\) is unreachable/);
     await new Promise((resolve) => setTimeout(resolve, 2500));
     assert.equal(count(lonely.process.stderr, UNREACHABLE), 1, lonely.logs());
+    // Shutting down must not wait for Redis.
+    const stopped = await lonely.stop();
+    assert.deepEqual(stopped, { code: 0, signal: null }, lonely.logs());
+  });
+
+  it("removes a proxy's entries at once when it is stopped with SIGTERM", async () => {
+    const c = await member(redis.url);
+    await h.startClient([`--proxy-url=${c.url}`, "--fqdn=localhost"], { waitFor: "started" });
+    await waitFor(async () => (await listedClients(b.url)).includes("localhost"), {
+      timeoutMs: 10_000,
+      what: "the client of the third proxy in the cluster's /clients",
+      details: () => h.logs(),
+    });
+    const stopped = performance.now();
+    assert.deepEqual(await c.stop(), { code: 0, signal: null }, c.logs());
+    assert.equal((await listedClients(b.url)).includes("localhost"), false);
+    assert.ok(
+      performance.now() - stopped < TTL_MS,
+      "the entry outlived the stop: it expired rather than left",
+    );
   });
 });
