@@ -37,6 +37,9 @@ export interface ClusterOptions {
   readonly local: LocalClients;
 }
 
+/** The longest a stopping proxy spends removing its entries; they expire within the TTL anyway. */
+const LEAVE_TIMEOUT_MS = 1000;
+
 export class Cluster {
   readonly #options: ClusterOptions;
   readonly #registry: ClusterRegistry;
@@ -209,9 +212,13 @@ export class Cluster {
     }
   }
 
-  /** Removes this proxy's entries (best effort) and disconnects. */
+  /** Removes this proxy's entries (best effort, for at most a second) and disconnects. */
   async leave(): Promise<void> {
-    await this.#registry.close();
+    const { timers } = this.#options;
+    let timer: unknown;
+    const limit = new Promise<void>((resolve) => (timer = timers.setTimeout(resolve, LEAVE_TIMEOUT_MS)));
+    await Promise.race([this.#registry.close(), limit]);
+    timers.clearTimeout(timer);
     await this.#store.close();
   }
 
