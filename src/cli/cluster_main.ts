@@ -10,6 +10,8 @@ import type { Coordinator } from "../proxy/coordinator.ts";
 import type { Cluster } from "../cluster/cluster.ts";
 import type { ClusterConfig } from "./cluster_flags.ts";
 import { systemClock } from "../time/clock.ts";
+import type { ProxyAbout } from "../proxy/status/report.ts";
+import { discoveryTargets } from "../proxy/status/discovery.ts";
 
 /** Longest wait for one Redis command, and for a connection attempt. */
 const REDIS_COMMAND_TIMEOUT_MS = 2000;
@@ -18,6 +20,8 @@ const REDIS_MAX_RECONNECT_DELAY_MS = 2000;
 
 export interface JoinParts {
   readonly runtime: Runtime;
+  /** Who this proxy is: its name goes into the labels other proxies list for its clients. */
+  readonly about: ProxyAbout;
   readonly coordinator: Coordinator;
   readonly registry: Registry;
   readonly logger: Logger;
@@ -44,7 +48,19 @@ export async function joinCluster(config: ClusterConfig, parts: JoinParts): Prom
     timers: systemClock,
     logger,
     metrics: registerClusterMetrics(parts.registry),
-    local: { fqdns: () => coordinator.fqdns(), has: (fqdn) => coordinator.has(fqdn) },
+    local: {
+      fqdns: () => coordinator.fqdns(),
+      has: (fqdn) => coordinator.has(fqdn),
+      describe: (fqdns) => {
+        const wanted = new Set(fqdns);
+        const groups = discoveryTargets(
+          coordinator.clients().filter((c) => wanted.has(c.fqdn)),
+          parts.about.name,
+        );
+        const labels = new Map(groups.map((group) => [group.targets[0], JSON.stringify(group.labels)]));
+        return fqdns.map((fqdn) => ({ fqdn, labels: labels.get(fqdn) ?? "{}" }));
+      },
+    },
   });
   coordinator.watch(cluster);
   logger.info("Joining cluster", { redis: redactedUrl(config.redisUrl), advertise: config.advertiseUrl });

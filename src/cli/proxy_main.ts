@@ -69,7 +69,7 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
   const metrics = registerProxyMetrics(registry, coordinator);
   const cluster = config.cluster === null
     ? null
-    : await joinCluster(config.cluster, { runtime, coordinator, registry, logger });
+    : await joinCluster(config.cluster, { runtime, about, coordinator, registry, logger });
   const handler = createProxyApp({
     coordinator,
     registry,
@@ -84,7 +84,7 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
     about,
     ...(cluster === null
       ? {}
-      : { scrapeFallback: cluster, pushFallback: cluster, listClients: () => cluster.fqdns() }),
+      : { scrapeFallback: cluster, pushFallback: cluster, listClients: (local) => cluster.clients(local) }),
   });
 
   let server;

@@ -9,7 +9,8 @@ import type { Clock } from "../time/clock.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RawFetch } from "../runtime/types.ts";
 import { HttpError } from "../proxy/http_error.ts";
-import type { OpenRouteStore, RouteStore } from "./route_store.ts";
+import type { Claim, OpenRouteStore, RouteStore } from "./route_store.ts";
+import type { TargetGroup } from "../proxy/status/discovery.ts";
 import { ClusterRegistry } from "./registry.ts";
 import { RouteCache } from "./route_cache.ts";
 import type { ClusterMetrics, ForwardOutcome } from "./metrics.ts";
@@ -23,6 +24,8 @@ export interface LocalClients {
   fqdns(): Iterable<string>;
   /** True when a client for `fqdn` is held here. */
   has(fqdn: string): boolean;
+  /** What `/clients` lists for each of `fqdns` here (labels as JSON), for the other proxies to list. */
+  describe(fqdns: readonly string[]): Claim[];
 }
 
 export interface ClusterOptions {
@@ -59,6 +62,7 @@ export class Cluster {
       logger: options.logger,
       metrics: options.metrics,
       localFqdns: () => options.local.fqdns(),
+      describe: (fqdns) => options.local.describe(fqdns),
     });
   }
 
@@ -191,18 +195,21 @@ export class Cluster {
     );
   }
 
-  /** Every FQDN held anywhere in the cluster, sorted. Rejects with HttpError 503 while Redis is unreachable. */
-  async fqdns(): Promise<string[]> {
+  /**
+   * `/clients` for the whole cluster: `local` (this proxy's own target groups, current) and every client
+   * held elsewhere with the labels its proxy lists for it, sorted by FQDN. Rejects with HttpError 503
+   * while Redis is unreachable (Prometheus then keeps the targets it had).
+   */
+  async clients(local: readonly TargetGroup[]): Promise<TargetGroup[]> {
     if (!this.#store.up) {
       throw new HttpError(
         503,
         "the cluster registry (Redis) is unreachable: cannot list the cluster's clients",
       );
     }
+    let listed;
     try {
-      const listed = new Set((await this.#store.list()).map((client) => client.fqdn));
-      for (const fqdn of this.#options.local.fqdns()) listed.add(fqdn);
-      return [...listed].sort();
+      listed = await this.#store.list();
     } catch (error) {
       throw new HttpError(
         503,
@@ -210,6 +217,15 @@ export class Cluster {
         { cause: error },
       );
     }
+    const here = new Set(local.map((group) => group.targets[0]));
+    const groups = [...local];
+    for (const { fqdn, labels } of listed) {
+      if (!here.has(fqdn)) groups.push({ targets: [fqdn], labels: parseLabels(labels) });
+    }
+    return groups.sort((
+      a,
+      b,
+    ) => (a.targets[0]! < b.targets[0]! ? -1 : a.targets[0]! > b.targets[0]! ? 1 : 0));
   }
 
   /** Removes this proxy's entries (best effort, for at most a second) and disconnects. */
@@ -246,5 +262,20 @@ export class Cluster {
         { err: error },
       );
     }
+  }
+}
+
+/** Labels another proxy stored, or none when they are missing or not an object of strings. */
+function parseLabels(text: string | null): Record<string, string> {
+  if (text === null) return {};
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== "object" || value === null || Array.isArray(value)) return {};
+    return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === "string")) as Record<
+      string,
+      string
+    >;
+  } catch {
+    return {};
   }
 }

@@ -41,10 +41,18 @@ async function setup(
     timers: clock,
     logger: silentLogger(),
     metrics: registerClusterMetrics(registry),
-    local: { fqdns: () => local.values(), has: (fqdn) => local.has(fqdn) },
+    local: {
+      fqdns: () => local.values(),
+      has: (fqdn) => local.has(fqdn),
+      describe: (fqdns) => fqdns.map((fqdn) => ({ fqdn, labels: JSON.stringify({ held_by: "proxy-a" }) })),
+    },
   });
   return { clock, cluster, store, sent, registry, local };
 }
+
+/** Claims for `fqdns`, with the labels another proxy would list for them. */
+const held = (...fqdns: string[]) =>
+  fqdns.map((fqdn) => ({ fqdn, labels: JSON.stringify({ held_by: "elsewhere" }) }));
 
 const scrapeOf = (fqdn: string, headers: Record<string, string> = {}) =>
   new Request(`http://${fqdn}:9100/metrics`, { headers: { accept: "text/plain", ...headers } });
@@ -52,7 +60,7 @@ const scrapeOf = (fqdn: string, headers: Record<string, string> = {}) =>
 describe("Cluster", () => {
   it("Cluster.scrape() forwards an absolute-form scrape to the holding proxy with the timeout and a hop marker", async () => {
     const { cluster, store, sent } = await setup();
-    await store.claim(["web-1"], OTHER, TTL);
+    await store.claim(held("web-1"), OTHER, TTL);
     const response = await cluster.scrape(scrapeOf("web-1", { connection: "keep-alive" }), "web-1", 10_000);
     assert.equal(response.status, 200);
     assert.equal(await response.text(), "metric 1\n");
@@ -68,7 +76,7 @@ describe("Cluster", () => {
 
   it("Cluster.scrape() answers repeated scrapes from its cache, without asking the store again", async () => {
     const { cluster, store, registry } = await setup();
-    await store.claim(["web-1"], OTHER, TTL);
+    await store.claim(held("web-1"), OTHER, TTL);
     for (let i = 0; i < 3; i++) await (await cluster.scrape(scrapeOf("web-1"), "web-1", 1000)).text();
     assert.equal(store.calls.filter((call) => call.startsWith("owners")).length, 1);
     assert.match(registry.render(), /pushprox_cluster_lookups_total\{result="hit"\} 2/);
@@ -76,10 +84,10 @@ describe("Cluster", () => {
 
   it("Cluster.scrape() looks again once an announcement names the FQDN", async () => {
     const { cluster, store, sent } = await setup();
-    await store.claim(["web-1"], OTHER, TTL);
+    await store.claim(held("web-1"), OTHER, TTL);
     await (await cluster.scrape(scrapeOf("web-1"), "web-1", 1000)).text();
     await store.release(["web-1"], OTHER);
-    await store.claim(["web-1"], THIRD, TTL);
+    await store.claim(held("web-1"), THIRD, TTL);
     store.announceFromElsewhere(["web-1"]);
     await (await cluster.scrape(scrapeOf("web-1"), "web-1", 1000)).text();
     assert.deepEqual(sent.map((s) => s.init.proxy), [OTHER, THIRD]);
@@ -97,7 +105,7 @@ describe("Cluster", () => {
 
   it("Cluster.scrape() fails at once, without a round trip, while the store is down", async () => {
     const { cluster, store } = await setup();
-    await store.claim(["web-1"], OTHER, TTL);
+    await store.claim(held("web-1"), OTHER, TTL);
     store.setUp(false);
     const before = store.calls.length;
     await assert.rejects(
@@ -123,9 +131,9 @@ describe("Cluster", () => {
         return new Response("from c\n");
       },
     });
-    await store.claim(["web-1"], OTHER, TTL);
+    await store.claim(held("web-1"), OTHER, TTL);
     await clock.advance(1);
-    await store.claim(["web-1"], THIRD, TTL);
+    await store.claim(held("web-1"), THIRD, TTL);
     // Freshest first: THIRD is tried first and answers.
     assert.equal(await (await cluster.scrape(scrapeOf("web-1"), "web-1", 1000)).text(), "from c\n");
     await store.release(["web-1"], THIRD);
@@ -148,7 +156,7 @@ describe("Cluster", () => {
           sent.init.signal!.addEventListener("abort", () => reject(sent.init.signal!.reason))
         ),
     });
-    await store.claim(["web-1"], OTHER, TTL);
+    await store.claim(held("web-1"), OTHER, TTL);
     const scraping = cluster.scrape(scrapeOf("web-1"), "web-1", 2000);
     const checked = assert.rejects(scraping, (error: unknown) => {
       assert.ok(error instanceof HttpError);
@@ -160,12 +168,31 @@ describe("Cluster", () => {
     await checked;
   });
 
-  it("Cluster.fqdns() lists the whole cluster's clients and this proxy's own, once each", async () => {
+  it("Cluster.clients() lists the whole cluster's clients with their labels, this proxy's own as it has them", async () => {
     const { cluster, store } = await setup({ local: ["web-2", "web-3"] });
-    await store.claim(["web-1", "web-2"], OTHER, TTL);
-    assert.deepEqual(await cluster.fqdns(), ["web-1", "web-2", "web-3"]);
+    await store.claim(held("web-1", "web-2"), OTHER, TTL);
+    const local = [
+      { targets: ["web-2"], labels: { fresh: "yes" } },
+      { targets: ["web-3"], labels: { fresh: "yes" } },
+    ];
+    assert.deepEqual(await cluster.clients(local), [
+      { targets: ["web-1"], labels: { held_by: "elsewhere" } },
+      { targets: ["web-2"], labels: { fresh: "yes" } },
+      { targets: ["web-3"], labels: { fresh: "yes" } },
+    ]);
     store.setUp(false);
-    await assert.rejects(cluster.fqdns(), /unreachable: cannot list/);
+    await assert.rejects(cluster.clients(local), /unreachable: cannot list/);
+  });
+
+  it("Cluster publishes what this proxy lists for its clients, for the others' /clients", async () => {
+    const { cluster, store, clock } = await setup();
+    cluster.added("web-1");
+    await clock.advance(0);
+    assert.deepEqual(await store.list(), [{
+      fqdn: "web-1",
+      owners: [SELF],
+      labels: '{"held_by":"proxy-a"}',
+    }]);
   });
 
   it("Cluster registers clients as they come and go, in one batch per turn, and announces them", async () => {

@@ -20,6 +20,8 @@ export function createFakeStore(clock: Clock, events: RouteStoreEvents, initiall
   const entries = new Map<string, Map<string, number>>();
   const calls: string[] = [];
   const members = new Map<string, string>();
+  /** fqdn -> owner -> labels JSON */
+  const labels = new Map<string, Map<string, string>>();
   let up = initiallyUp;
   const check = () => {
     if (!up) return Promise.reject(new Error("The client is offline"));
@@ -40,13 +42,16 @@ export function createFakeStore(clock: Clock, events: RouteStoreEvents, initiall
     announceFromElsewhere(fqdns) {
       events.changed(fqdns);
     },
-    async claim(fqdns, owner, ttlMs) {
-      calls.push(`claim ${fqdns.join(",")}`);
+    async claim(claims, owner, ttlMs) {
+      calls.push(`claim ${claims.map((claim) => claim.fqdn).join(",")}`);
       await check();
-      for (const fqdn of fqdns) {
+      for (const { fqdn, labels: text } of claims) {
         let owners = entries.get(fqdn);
         if (owners === undefined) entries.set(fqdn, owners = new Map());
         owners.set(owner, clock.now() + ttlMs);
+        let byOwner = labels.get(fqdn);
+        if (byOwner === undefined) labels.set(fqdn, byOwner = new Map());
+        byOwner.set(owner, text);
       }
     },
     async release(fqdns, owner) {
@@ -65,7 +70,7 @@ export function createFakeStore(clock: Clock, events: RouteStoreEvents, initiall
       const out: ClusterClient[] = [];
       for (const fqdn of [...entries.keys()].sort()) {
         const owners = live(fqdn);
-        if (owners.length > 0) out.push({ fqdn, owners });
+        if (owners.length > 0) out.push({ fqdn, owners, labels: labels.get(fqdn)?.get(owners[0]!) ?? null });
       }
       return out;
     },

@@ -6,7 +6,8 @@
  * Layout: one sorted set per FQDN, `pushprox:owners:<fqdn>`, whose members are the advertise URLs of the
  * proxies holding it, scored by when each entry expires (Redis' own clock, read in the scripts, so proxies
  * with skewed clocks agree). Readers ignore expired members; writers prune them; the key itself expires
- * one TTL after its last refresh, so a proxy killed outright leaves nothing behind for long. Changes are
+ * one TTL after its last refresh, so a proxy killed outright leaves nothing behind for long. Beside it,
+ * `pushprox:labels:<fqdn>` holds what each holder lists for it on `/clients`. Changes are
  * announced on the `pushprox:changes` channel, one FQDN per line. A single Redis (optionally replicated);
  * not Redis Cluster, whose slots would split the multi-key scripts.
  * @module
@@ -15,21 +16,42 @@ import { createClient } from "@redis/client";
 import type { ClusterClient, RouteStore, RouteStoreEvents } from "./route_store.ts";
 
 const KEY_PREFIX = "pushprox:owners:";
+/** Per FQDN, holder -> JSON of the http_sd labels it lists for it; expires with the owners key. */
+const LABELS_PREFIX = "pushprox:labels:";
 /** Issuer tag -> advertise URL, for routing pushes (see scrape_id.ts); a few entries per cluster. */
 const MEMBERS_KEY = "pushprox:members";
 export const CHANGES_CHANNEL = "pushprox:changes";
 
-/** Redis' clock in ms, then for each key: refresh ARGV[1]'s entry, drop expired ones, extend the key. */
+/**
+ * Redis' clock in ms, then for each (owners, labels) pair of keys: refresh ARGV[1]'s entry, drop expired
+ * ones, store its labels (ARGV[2 + n] for the n-th pair), extend both keys.
+ */
 const CLAIM_SCRIPT = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local ttl = tonumber(ARGV[2])
-for _, key in ipairs(KEYS) do
-  redis.call('ZADD', key, now + ttl, ARGV[1])
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-  if redis.call('PTTL', key) < ttl then redis.call('PEXPIRE', key, ttl) end
+for i = 1, #KEYS, 2 do
+  local owners, labels = KEYS[i], KEYS[i + 1]
+  redis.call('ZADD', owners, now + ttl, ARGV[1])
+  redis.call('ZREMRANGEBYSCORE', owners, '-inf', now)
+  if redis.call('PTTL', owners) < ttl then redis.call('PEXPIRE', owners, ttl) end
+  redis.call('HSET', labels, ARGV[1], ARGV[2 + (i + 1) / 2])
+  if redis.call('PTTL', labels) < ttl then redis.call('PEXPIRE', labels, ttl) end
 end
-return #KEYS`;
+return #KEYS / 2`;
+
+/** For each (owners, labels) pair of keys: the live owners, freshest first, and the freshest's labels. */
+const LIST_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local out = {}
+for i = 1, #KEYS, 2 do
+  local owners = redis.call('ZREVRANGEBYSCORE', KEYS[i], '+inf', '(' .. now)
+  local labels = ''
+  if #owners > 0 then labels = redis.call('HGET', KEYS[i + 1], owners[1]) or '' end
+  out[#out + 1] = { owners, labels }
+end
+return out`;
 
 /** For each key, the members not yet expired, freshest first. */
 const OWNERS_SCRIPT = `
@@ -107,14 +129,17 @@ export function openRedisStore(
     get up() {
       return up === true;
     },
-    async claim(fqdns, owner, ttlMs) {
-      if (fqdns.length === 0) return;
-      await commands.eval(CLAIM_SCRIPT, { keys: fqdns.map(keyOf), arguments: [owner, String(ttlMs)] });
+    async claim(claims, owner, ttlMs) {
+      if (claims.length === 0) return;
+      await commands.eval(CLAIM_SCRIPT, {
+        keys: claims.flatMap(({ fqdn }) => [keyOf(fqdn), LABELS_PREFIX + fqdn]),
+        arguments: [owner, String(ttlMs), ...claims.map((claim) => claim.labels)],
+      });
     },
     async release(fqdns, owner) {
       if (fqdns.length === 0) return;
       const batch = commands.multi();
-      for (const fqdn of fqdns) batch.zRem(keyOf(fqdn), owner);
+      for (const fqdn of fqdns) batch.zRem(keyOf(fqdn), owner).hDel(LABELS_PREFIX + fqdn, owner);
       await batch.execAsPipeline();
     },
     async owners(fqdn) {
@@ -124,10 +149,14 @@ export function openRedisStore(
       const found: ClusterClient[] = [];
       for await (const keys of commands.scanIterator({ MATCH: `${KEY_PREFIX}*`, COUNT: 1000 })) {
         if (keys.length === 0) continue;
-        const owners = await ownersOf(keys);
-        keys.forEach((key, i) => {
-          if ((owners[i] ?? []).length > 0) {
-            found.push({ fqdn: key.slice(KEY_PREFIX.length), owners: owners[i]! });
+        const fqdns = keys.map((key) => key.slice(KEY_PREFIX.length));
+        const rows = (await commands.eval(LIST_SCRIPT, {
+          keys: fqdns.flatMap((fqdn) => [keyOf(fqdn), LABELS_PREFIX + fqdn]),
+          arguments: [],
+        })) as Array<[string[], string]>;
+        rows.forEach(([owners, labels], i) => {
+          if (owners.length > 0) {
+            found.push({ fqdn: fqdns[i]!, owners, labels: labels === "" ? null : labels });
           }
         });
       }

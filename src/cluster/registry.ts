@@ -11,7 +11,7 @@
  */
 import type { Clock } from "../time/clock.ts";
 import type { Logger } from "../log/logger.ts";
-import type { RouteStore } from "./route_store.ts";
+import type { Claim, RouteStore } from "./route_store.ts";
 import type { ClusterMetrics } from "./metrics.ts";
 
 /** Claims and releases go to the store in batches of at most this many FQDNs. */
@@ -25,6 +25,8 @@ export interface RegistryOptions {
   readonly metrics: ClusterMetrics;
   /** The FQDNs this proxy holds right now (the coordinator's clients). */
   readonly localFqdns: () => Iterable<string>;
+  /** What this proxy lists on `/clients` for each of `fqdns` (JSON of the http_sd labels). */
+  readonly describe: (fqdns: readonly string[]) => Claim[];
 }
 
 export class ClusterRegistry {
@@ -79,7 +81,9 @@ export class ClusterRegistry {
     this.#pending.clear();
     const { advertiseUrl, ttlMs } = this.#options;
     await this.#write("claim", async () => {
-      for (const batch of batches(claims)) await store.claim(batch, advertiseUrl, ttlMs);
+      for (const batch of batches(claims)) {
+        await store.claim(this.#options.describe(batch), advertiseUrl, ttlMs);
+      }
       for (const batch of batches(releases)) await store.release(batch, advertiseUrl);
       for (const batch of batches([...claims, ...releases])) await store.announce(batch);
     });
@@ -127,7 +131,9 @@ export class ClusterRegistry {
         const held = [...this.#options.localFqdns()];
         const { advertiseUrl, ttlMs } = this.#options;
         await this.#write("refresh", async () => {
-          for (const batch of batches(held)) await store.claim(batch, advertiseUrl, ttlMs);
+          for (const batch of batches(held)) {
+            await store.claim(this.#options.describe(batch), advertiseUrl, ttlMs);
+          }
         });
       }
       this.#scheduleRefresh();

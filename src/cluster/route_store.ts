@@ -17,6 +17,14 @@ export interface RouteStoreEvents {
 export interface ClusterClient {
   readonly fqdn: string;
   readonly owners: readonly string[];
+  /** What the freshest holder lists for it on `/clients` (JSON of its http_sd labels), or null. */
+  readonly labels: string | null;
+}
+
+/** An FQDN this proxy holds, with what it lists for it on `/clients` (JSON of the http_sd labels). */
+export interface Claim {
+  readonly fqdn: string;
+  readonly labels: string;
 }
 
 /**
@@ -27,12 +35,12 @@ export interface RouteStore {
   /** True while commands can reach the store and change announcements arrive. */
   readonly up: boolean;
   /** Records `owner` as holding each FQDN for `ttlMs` from now (refreshing entries that exist). */
-  claim(fqdns: readonly string[], owner: string, ttlMs: number): Promise<void>;
+  claim(claims: readonly Claim[], owner: string, ttlMs: number): Promise<void>;
   /** Removes `owner` from each FQDN's holders. */
   release(fqdns: readonly string[], owner: string): Promise<void>;
   /** The proxies holding `fqdn` (entries not expired), freshest first; empty when none. */
   owners(fqdn: string): Promise<string[]>;
-  /** Every FQDN held by some proxy, with its holders, sorted by FQDN. */
+  /** Every FQDN held by some proxy, with its holders and labels, sorted by FQDN. */
   list(): Promise<ClusterClient[]>;
   /** Records that scrape ids tagged `tag` were issued by the proxy at `url` (see scrape_id.ts). */
   join(tag: string, url: string): Promise<void>;

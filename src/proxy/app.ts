@@ -19,7 +19,7 @@ import { type ScrapeOutcome, scrapeOutcome } from "./scrape_outcome.ts";
 import { healthy, ready } from "./health.ts";
 import type { Clock } from "../time/clock.ts";
 import { VERSION } from "../version.ts";
-import { discoveryTargets } from "./status/discovery.ts";
+import { discoveryTargets, type TargetGroup } from "./status/discovery.ts";
 import { renderStatusPage } from "./status/page.ts";
 import { type ProxyAbout, statusReport } from "./status/report.ts";
 import { STATUS_SCRIPT } from "./status/script.ts";
@@ -43,8 +43,8 @@ export interface ProxyAppOptions {
   readonly scrapeFallback?: ScrapeFallback;
   /** Where pushes for scrapes another proxy issued go (the cluster). */
   readonly pushFallback?: PushFallback;
-  /** The FQDNs `/clients` lists (the whole cluster's); default: the coordinator's own. */
-  readonly listClients?: () => Promise<string[]>;
+  /** What `/clients` lists given this proxy's own target groups (the whole cluster's); default: those. */
+  readonly listClients?: (local: readonly TargetGroup[]) => Promise<TargetGroup[]>;
 }
 
 /** Builds the handler the runtime adapter serves. */
@@ -82,13 +82,7 @@ export function createProxyApp(
     { version: VERSION, runtime: "", startedAt: wallClock(), name: "", settings: [] };
   app.get("/clients", async () => {
     const local = discoveryTargets(coordinator.clients(), about.name);
-    let body = local;
-    if (options.listClients !== undefined) {
-      const here = new Set(local.map((group) => group.targets[0]));
-      const elsewhere = (await options.listClients()).filter((fqdn) => !here.has(fqdn));
-      body = [...local, ...elsewhere.map((fqdn) => ({ targets: [fqdn], labels: {} }))]
-        .sort((a, b) => (a.targets[0]! < b.targets[0]! ? -1 : 1));
-    }
+    const body = options.listClients === undefined ? local : await options.listClients(local);
     return new Response(`${JSON.stringify(body)}\n`, { headers: { "content-type": "application/json" } });
   });
   const report = () => statusReport(about, coordinator.clients(), wallClock());

@@ -59,6 +59,7 @@ describe(`cluster of three proxies behind a load balancer (${selectedImplementat
       h.startClient([
         `--proxy-url=${balancer.url}`,
         `--fqdn=${host}`,
+        `--label=served_as=${host}`,
         "--proxy.retry.initial-wait=200ms",
         `--proxy.retry.max-wait=${MAX_WAIT_MS}ms`,
       ], { waitFor: "started" })
@@ -88,9 +89,16 @@ scrape_configs:
       active.every((t) => t.health === "up" && Date.parse(t.lastScrape) > since);
   };
 
-  it("spreads the clients over all three proxies and lists all of them on every proxy", async () => {
+  it("spreads the clients over all three proxies and lists all of them, with their labels, on every proxy", async () => {
     for (const proxy of proxies) {
-      assert.equal((await listedClients(proxy.url)).length, CLIENTS, `/clients of ${proxy.url}`);
+      const groups = await (await fetch(new URL("clients", proxy.url))).json() as Array<
+        { targets: string[]; labels: Record<string, string> }
+      >;
+      assert.equal(groups.length, CLIENTS, `/clients of ${proxy.url}`);
+      for (const { targets, labels } of groups) {
+        assert.equal(labels.served_as, targets[0], JSON.stringify({ targets, labels }));
+        assert.match(labels.__meta_pushprox_proxy ?? "", /^127\.0\.0\.1:\d+$/);
+      }
     }
     for (const port of ports) {
       assert.ok((balancer.handed.get(port) ?? 0) > 0, `no connection went to ${port}`);
