@@ -82,6 +82,16 @@ scrape_configs:
   });
   after(() => h.cleanup());
 
+  const scrapeThrough = (port: number, host: string) =>
+    rawExchange(
+      port,
+      absoluteFormGet(`http://${host}:${targets.port}/metrics`, [[
+        "X-Prometheus-Scrape-Timeout-Seconds",
+        "5",
+      ]]),
+      10_000,
+    );
+
   /** Every target, with a scrape that started after `since` (epoch ms) and went well. */
   const allUpSince = async (since: number) => {
     const active = await prometheus.targets();
@@ -129,6 +139,12 @@ scrape_configs:
     });
     const elapsed = Date.now() - killed;
     assert.ok(elapsed <= bound, `took ${elapsed} ms`);
+    // Reachable from every surviving proxy, not only the one Prometheus uses.
+    for (const host of targets.hosts) {
+      const response = await scrapeThrough(proxies[2]!.port, host);
+      assert.equal(statusOf(response), 200, `${host} through ${proxies[2]!.url}: ${bodyText(response)}`);
+      assert.equal(bodyText(response), echoBody(host));
+    }
   });
 
   it("never returned another host's metrics for a scrape", async () => {
@@ -147,14 +163,7 @@ scrape_configs:
       details: () => h.logs(),
     });
     for (const host of targets.hosts) {
-      const response = await rawExchange(
-        restarted.port,
-        absoluteFormGet(`http://${host}:${targets.port}/metrics`, [[
-          "X-Prometheus-Scrape-Timeout-Seconds",
-          "5",
-        ]]),
-        10_000,
-      );
+      const response = await scrapeThrough(restarted.port, host);
       assert.equal(statusOf(response), 200, `${host}: ${bodyText(response)}`);
       assert.equal(bodyText(response), echoBody(host));
     }
