@@ -14,6 +14,9 @@ import type { StaticTarget } from "../support/static_target.ts";
 import { absoluteFormGet, rawExchange } from "../support/raw_http.ts";
 import { bodyText, statusOf } from "../support/http_message.ts";
 import { waitFor } from "../support/wait.ts";
+import { makeTestTls } from "../../src/http/testing/tls.ts";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 
 const TTL_MS = 3000;
 const UNREACHABLE = "Cluster registry (Redis) unreachable";
@@ -26,13 +29,13 @@ describe(`cluster faults (${selectedImplementation()})`, () => {
   let b: ProxyHandle;
   let target: StaticTarget;
 
-  const member = async (redisUrl: string) => {
+  const member = async (redisUrl: string, env?: Record<string, string>) => {
     const port = await freePort();
     return await startProxy(h.procs, [
       `--cluster.redis-url=${redisUrl}`,
       `--cluster.advertise-url=http://127.0.0.1:${port}/`,
       `--cluster.ttl=${TTL_MS}ms`,
-    ], { port });
+    ], { port, env });
   };
   const scrape = async (proxy: ProxyHandle) => {
     const started = performance.now();
@@ -136,6 +139,27 @@ describe(`cluster faults (${selectedImplementation()})`, () => {
     // Shutting down must not wait for Redis.
     const stopped = await lonely.stop();
     assert.deepEqual(stopped, { code: 0, signal: null }, lonely.logs());
+  });
+
+  it("joins through rediss:// (TLS), verifying Redis' certificate (a private CA via NODE_EXTRA_CA_CERTS)", async () => {
+    const tls = makeTestTls();
+    const secure = await startRedis(h.procs, undefined, tls);
+    const dir = await h.tempDir("redis-ca");
+    await writeFile(join(dir, "ca.pem"), tls.ca);
+    const trusting = await member(secure.url, { NODE_EXTRA_CA_CERTS: join(dir, "ca.pem") });
+    await waitFor(async () => (await metric(trusting, "pushprox_cluster_redis_up")) === 1, {
+      timeoutMs: 10_000,
+      what: "a proxy trusting the CA to reach Redis over TLS",
+      details: () => trusting.logs(),
+    });
+    const doubting = await member(secure.url);
+    await waitFor(() => doubting.process.stderr.includes(UNREACHABLE), {
+      timeoutMs: 10_000,
+      what: "a proxy without the CA to refuse Redis' certificate",
+      details: () => doubting.logs(),
+    });
+    assert.match(doubting.process.stderr, /certificate/, doubting.logs());
+    assert.equal(await metric(doubting, "pushprox_cluster_redis_up"), 0);
   });
 
   it("removes a proxy's entries at once when it is stopped with SIGTERM", async () => {

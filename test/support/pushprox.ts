@@ -115,6 +115,8 @@ export interface StartProxyOptions {
   readonly port?: number;
   /** Run the proxy under this soft limit on open files (`ulimit -n`), to test what it does at the limit. */
   readonly openFileLimit?: number;
+  /** Extra environment variables for the proxy process. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -150,7 +152,12 @@ export async function startProxy(
     command: "sh",
     args: ["-c", `ulimit -n ${options.openFileLimit} && exec "$0" "$@"`, command, ...argv],
   };
-  const child = procs.spawn({ name: `proxy (${selectedImplementation()})`, ...limited, cwd: REPO_ROOT });
+  const child = procs.spawn({
+    name: `proxy (${selectedImplementation()})`,
+    ...limited,
+    cwd: REPO_ROOT,
+    env: options.env,
+  });
   await waitForPort(port, {
     what: child.name,
     abortReason: () => child.deathReason(),
