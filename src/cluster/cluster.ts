@@ -9,6 +9,7 @@ import type { Clock } from "../time/clock.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RawFetch } from "../runtime/types.ts";
 import { HttpError } from "../proxy/http_error.ts";
+import { ScrapeError } from "../proxy/scrape_outcome.ts";
 import type { Claim, OpenRouteStore, RouteStore } from "./route_store.ts";
 import type { TargetGroup } from "../proxy/status/discovery.ts";
 import { ClusterRegistry } from "./registry.ts";
@@ -129,9 +130,11 @@ export class Cluster {
     if (from !== null) {
       count("loop");
       // Our registry entry was stale when that proxy looked it up: tell it to look again next time.
-      const error = new HttpError(
+      const error = new ScrapeError(
         503,
+        "no_client",
         `no PushProx client is connected for "${fqdn}" at this proxy (scrape forwarded by ${from})`,
+        { reason: `no PushProx client connected for ${fqdn} at its registered proxy` },
       );
       const response = error.toResponse();
       response.headers.set(MISS_HEADER, "1");
@@ -139,9 +142,11 @@ export class Cluster {
     }
     if (!this.#store.up) {
       count("registry_unreachable");
-      throw new HttpError(
+      throw new ScrapeError(
         503,
+        "no_client",
         `no PushProx client is connected for "${fqdn}" here, and the cluster registry (Redis) is unreachable`,
+        { reason: `cluster registry unreachable: cannot find the proxy of ${fqdn}` },
       );
     }
     let owners = this.#routes.get(fqdn);
@@ -151,19 +156,25 @@ export class Cluster {
         owners = await this.#routes.fill(fqdn, (name) => this.#store.owners(name));
       } catch (error) {
         count("registry_unreachable");
-        throw new HttpError(
+        throw new ScrapeError(
           503,
+          "no_client",
           `no PushProx client is connected for "${fqdn}" here, and the cluster registry (Redis) failed: ${
             (error as Error).message
           }`,
-          { cause: error },
+          { cause: error, reason: `cluster registry failed: cannot find the proxy of ${fqdn}` },
         );
       }
     }
     const remote = owners.filter((owner) => owner !== this.#options.advertiseUrl);
     if (remote.length === 0) {
       count("no_owner");
-      throw new HttpError(503, `no PushProx client is connected for "${fqdn}" to any proxy of the cluster`);
+      throw new ScrapeError(
+        503,
+        "no_client",
+        `no PushProx client is connected for "${fqdn}" to any proxy of the cluster`,
+        { reason: `no PushProx client connected for ${fqdn} in the cluster` },
+      );
     }
     const failures: string[] = [];
     for (const owner of remote) {
@@ -187,11 +198,13 @@ export class Cluster {
     // Dead owners stay registered until their entries expire; look again on the next scrape.
     this.#routes.invalidate([fqdn]);
     count("owner_unreachable");
-    throw new HttpError(
+    throw new ScrapeError(
       503,
+      "client_gone",
       `the PushProx client for "${fqdn}" is held by no reachable proxy of the cluster: ${
         failures.join("; ")
       }`,
+      { reason: `client gone: the proxy holding ${fqdn} is unreachable` },
     );
   }
 

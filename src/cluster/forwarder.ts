@@ -8,7 +8,7 @@
  */
 import type { RawFetch } from "../runtime/types.ts";
 import type { Clock } from "../time/clock.ts";
-import { HttpError } from "../proxy/http_error.ts";
+import { ScrapeError } from "../proxy/scrape_outcome.ts";
 
 /** Marks a forwarded scrape; its value is the advertise URL of the proxy that forwarded it. */
 export const HOP_HEADER = "PushProx-Cluster-Hop";
@@ -66,11 +66,13 @@ export async function forwardScrape(
   headers.set(HOP_HEADER, options.self);
 
   const abort = new AbortController();
-  const timedOut = new HttpError(
+  const timedOut = new ScrapeError(
     504,
+    "timeout",
     `scrape of ${request.url} timed out after ${timeoutMs / 1000}s waiting for proxy ${owner}`,
+    { reason: `no answer from proxy ${new URL(owner).host} within ${timeoutMs / 1000}s` },
   );
-  const left = new HttpError(499, "scraper went away");
+  const left = new ScrapeError(499, "scraper_gone", "scraper went away", { reason: "scraper went away" });
   const onLeave = () => abort.abort(left);
   request.signal.addEventListener("abort", onLeave, { once: true });
   const timer = options.timers.setTimeout(() => abort.abort(timedOut), timeoutMs);
