@@ -8,7 +8,7 @@
 import type { Clock } from "../time/clock.ts";
 import type { Logger } from "../log/logger.ts";
 import type { RawFetch } from "../runtime/types.ts";
-import { HttpError } from "../proxy/http_error.ts";
+import { HttpError, type HttpErrorOptions } from "../proxy/http_error.ts";
 import { ScrapeError } from "../proxy/scrape_outcome.ts";
 import type { Claim, OpenRouteStore, RouteStore } from "./route_store.ts";
 import type { TargetGroup } from "../proxy/status/discovery.ts";
@@ -39,6 +39,19 @@ export interface ClusterOptions {
   readonly logger: Logger;
   readonly metrics: ClusterMetrics;
   readonly local: LocalClients;
+}
+
+/** A forwarded scrape reached a proxy that no longer holds its client: the answer says so to the forwarder. */
+class StaleRouteError extends ScrapeError {
+  constructor(message: string, options: HttpErrorOptions) {
+    super(503, "no_client", message, options);
+  }
+
+  override toResponse(): Response {
+    const response = super.toResponse();
+    response.headers.set(MISS_HEADER, "1");
+    return response;
+  }
 }
 
 /** The longest a stopping proxy spends removing its entries; they expire within the TTL anyway. */
@@ -130,15 +143,10 @@ export class Cluster {
     if (from !== null) {
       count("loop");
       // Our registry entry was stale when that proxy looked it up: tell it to look again next time.
-      const error = new ScrapeError(
-        503,
-        "no_client",
+      throw new StaleRouteError(
         `no PushProx client is connected for "${fqdn}" at this proxy (scrape forwarded by ${from})`,
         { reason: `no PushProx client connected for ${fqdn} at its registered proxy` },
       );
-      const response = error.toResponse();
-      response.headers.set(MISS_HEADER, "1");
-      return response;
     }
     if (!this.#store.up) {
       count("registry_unreachable");

@@ -117,7 +117,12 @@ describe("Cluster", () => {
 
   it("Cluster.scrape() never forwards a scrape that was forwarded to it, and marks the answer as a miss", async () => {
     const { cluster, sent } = await setup();
-    const response = await cluster.scrape(scrapeOf("web-1", { [HOP_HEADER]: OTHER }), "web-1", 1000);
+    const error = await cluster.scrape(scrapeOf("web-1", { [HOP_HEADER]: OTHER }), "web-1", 1000).then(
+      () => assert.fail("a forwarded scrape without a local client must fail"),
+      (error: unknown) => error,
+    );
+    assert.ok(error instanceof HttpError);
+    const response = error.toResponse();
     assert.equal(response.status, 503);
     assert.equal(response.headers.get(MISS_HEADER), "1");
     assert.match(await response.text(), /"web-1".*forwarded by http:\/\/proxy-b:8080\//);
