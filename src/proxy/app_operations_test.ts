@@ -4,46 +4,15 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createProxyApp } from "./app.ts";
-import { Coordinator } from "./coordinator.ts";
-import { registerProxyMetrics } from "./metrics.ts";
-import { systemClock } from "../time/clock.ts";
-import { Registry } from "../metrics/registry.ts";
-import { createLogger } from "../log/logger.ts";
 import { parseScrapeRequest } from "../wire/mod.ts";
+import { proxyAppHarness } from "./testing/app_harness.ts";
 
 function setup() {
-  const coordinator = new Coordinator({
-    timers: systemClock,
-    newId: () => crypto.randomUUID(),
-    registrationTimeoutMs: 300_000,
-    disconnectGraceMs: 1000,
-  });
-  const registry = new Registry();
-  const handler = createProxyApp({
-    coordinator,
-    registry,
-    metrics: registerProxyMetrics(registry, coordinator),
-    logger: createLogger({ level: "error", format: "logfmt", write: () => {} }),
-    timers: systemClock,
-    scrapeDefaultTimeoutMs: 15_000,
-    scrapeMaxTimeoutMs: 300_000,
-    pollIdleTimeoutMs: 25_000,
-    maxBodyBytes: 0,
-    maxHeaderBytes: 64 * 1024,
-  });
-  const direct = (path: string, init?: RequestInit) =>
-    handler(new Request(`http://proxy.local${path}`, init), {
-      absoluteForm: false,
-      remoteAddress: "127.0.0.1",
-    });
+  const app = proxyAppHarness();
   const scrape = (url: string, timeoutSeconds = "5") =>
-    handler(new Request(url, { headers: { "X-Prometheus-Scrape-Timeout-Seconds": timeoutSeconds } }), {
-      absoluteForm: true,
-      remoteAddress: "127.0.0.1",
-    });
-  const metrics = async () => await (await direct("/metrics")).text();
-  return { coordinator, direct, scrape, metrics, close: () => coordinator.close() };
+    app.proxied(url, { headers: { "X-Prometheus-Scrape-Timeout-Seconds": timeoutSeconds } });
+  const metrics = async () => await (await app.direct("/metrics")).text();
+  return { ...app, scrape, metrics };
 }
 
 /** A poll for `fqdn`; resolves once the proxy holds it, with its answer still to come. */

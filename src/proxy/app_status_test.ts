@@ -4,13 +4,8 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createProxyApp } from "./app.ts";
-import { Coordinator } from "./coordinator.ts";
-import { registerProxyMetrics } from "./metrics.ts";
-import { systemClock } from "../time/clock.ts";
-import { Registry } from "../metrics/registry.ts";
-import { silentLogger } from "../log/logger.ts";
 import { parseScrapeRequest } from "../wire/mod.ts";
+import { proxyAppHarness } from "./testing/app_harness.ts";
 import type { ProxyAbout, StatusReport } from "./status/report.ts";
 import { INLINE_ROWS } from "./status/page.ts";
 
@@ -18,14 +13,6 @@ const T0 = Date.parse("2026-12-03T10:00:00Z");
 
 function setup() {
   let wall = T0;
-  const coordinator = new Coordinator({
-    timers: systemClock,
-    newId: () => crypto.randomUUID(),
-    registrationTimeoutMs: 300_000,
-    disconnectGraceMs: 1000,
-    wallClock: () => wall,
-  });
-  const registry = new Registry();
   const about: ProxyAbout = {
     version: "9.9.9",
     runtime: "deno 2.9.6, from source",
@@ -33,30 +20,10 @@ function setup() {
     name: "bastion.example.com:8080",
     settings: [["scrape.max-timeout", "5m"]],
   };
-  const handler = createProxyApp({
-    coordinator,
-    registry,
-    metrics: registerProxyMetrics(registry, coordinator),
-    logger: silentLogger(),
-    timers: systemClock,
-    scrapeDefaultTimeoutMs: 15_000,
-    scrapeMaxTimeoutMs: 300_000,
-    pollIdleTimeoutMs: 25_000,
-    maxBodyBytes: 0,
-    maxHeaderBytes: 64 * 1024,
-    about,
-    wallClock: () => wall,
-  });
-  const direct = (path: string, init?: RequestInit) =>
-    handler(new Request(`http://proxy.local${path}`, init), {
-      absoluteForm: false,
-      remoteAddress: "127.0.0.1",
-    });
+  const app = proxyAppHarness({ about, wallClock: () => wall });
+  const { direct } = app;
   const proxied = (url: string) =>
-    handler(new Request(url, { headers: { "X-Prometheus-Scrape-Timeout-Seconds": "5" } }), {
-      absoluteForm: true,
-      remoteAddress: "127.0.0.1",
-    });
+    app.proxied(url, { headers: { "X-Prometheus-Scrape-Timeout-Seconds": "5" } });
   const controllers: AbortController[] = [];
   /** A poll as our client sends it; returns the pending answer. */
   const poll = (fqdn: string, headers: Record<string, string> = {}) => {
@@ -66,7 +33,7 @@ function setup() {
   };
   const close = () => {
     for (const controller of controllers) controller.abort();
-    coordinator.close();
+    app.close();
   };
   return { direct, proxied, poll, close, advance: (ms: number) => (wall += ms) };
 }

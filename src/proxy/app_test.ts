@@ -1,46 +1,17 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createProxyApp } from "./app.ts";
-import { Coordinator } from "./coordinator.ts";
-import { registerProxyMetrics } from "./metrics.ts";
-import { systemClock } from "../time/clock.ts";
-import { Registry } from "../metrics/registry.ts";
 import { createLogger } from "../log/logger.ts";
 import { parseScrapeRequest } from "../wire/mod.ts";
+import { proxyAppHarness } from "./testing/app_harness.ts";
 
 const FIXTURES = new URL("../../test/fixtures/pushprox-go-v0.2.0/", import.meta.url);
 const fixture = (path: string) => readFileSync(new URL(path, FIXTURES));
 
 function setup(overrides: { pollIdleTimeoutMs?: number; maxBodyBytes?: number } = {}) {
   const logs: string[] = [];
-  const coordinator = new Coordinator({
-    timers: systemClock,
-    newId: () => crypto.randomUUID(),
-    registrationTimeoutMs: 300_000,
-    disconnectGraceMs: 1000,
-  });
-  const registry = new Registry();
-  const handler = createProxyApp({
-    coordinator,
-    registry,
-    metrics: registerProxyMetrics(registry, coordinator),
-    logger: createLogger({ level: "debug", format: "logfmt", write: (line) => logs.push(line) }),
-    timers: systemClock,
-    scrapeDefaultTimeoutMs: 15_000,
-    scrapeMaxTimeoutMs: 300_000,
-    pollIdleTimeoutMs: overrides.pollIdleTimeoutMs ?? 25_000,
-    maxBodyBytes: overrides.maxBodyBytes ?? 0,
-    maxHeaderBytes: 64 * 1024,
-  });
-  const direct = (path: string, init?: RequestInit) =>
-    handler(new Request(`http://proxy.local${path}`, init), {
-      absoluteForm: false,
-      remoteAddress: "127.0.0.1",
-    });
-  const proxied = (url: string, init?: RequestInit) =>
-    handler(new Request(url, init), { absoluteForm: true, remoteAddress: "127.0.0.1" });
-  return { coordinator, direct, proxied, logs, close: () => coordinator.close() };
+  const logger = createLogger({ level: "debug", format: "logfmt", write: (line) => logs.push(line) });
+  return { ...proxyAppHarness({ ...overrides, logger }), logs };
 }
 
 const poll = (direct: ReturnType<typeof setup>["direct"], fqdn: string, signal?: AbortSignal) =>
