@@ -14,6 +14,7 @@ import {
   listenAddressFlag,
   logFormatFlag,
   logLevelFlag,
+  optionalFileFlag,
   positiveDurationFlag,
   validateFlags,
 } from "./flag_values.ts";
@@ -46,6 +47,8 @@ export interface ProxyConfig {
   readonly shutdownTimeoutMs: number;
   /** `--registration.max-clients=100000` (new); 0 = unlimited. */
   readonly maxClients: number;
+  /** `--web.config.file` (new): TLS, basic auth and roles; null = none, plain HTTP open to all as upstream. */
+  readonly webConfigFile: string | null;
   /** `--log.level=info --log.format=logfmt` */
   readonly log: LogConfig;
   /** `--cluster.*` (new): null unless `--cluster.redis-url` is given. */
@@ -102,6 +105,12 @@ const PROXY_FLAGS: readonly FlagSpec[] = [
     default: "10s",
     help: "On SIGTERM, how long scrapes in progress may take to finish before the proxy exits.",
   },
+  {
+    name: "web.config.file",
+    kind: "file",
+    help:
+      "Web configuration file (exporter-toolkit format) for TLS, basic auth and roles; see README, Security.",
+  },
   ...LOG_FLAGS,
   ...CLUSTER_FLAGS,
 ];
@@ -124,6 +133,7 @@ const ProxyFlagsSchema = v.pipe(
     "poll.idle-timeout": durationFlag(),
     "scrape.max-body-size": bytesFlag(),
     "shutdown.timeout": durationFlag(),
+    "web.config.file": optionalFileFlag(),
     "log.level": logLevelFlag(),
     "log.format": logFormatFlag(),
     ...CLUSTER_FLAG_SCHEMAS,
@@ -148,6 +158,7 @@ const ProxyFlagsSchema = v.pipe(
     pollIdleTimeoutMs: flags["poll.idle-timeout"],
     maxBodyBytes: flags["scrape.max-body-size"],
     shutdownTimeoutMs: flags["shutdown.timeout"],
+    webConfigFile: flags["web.config.file"],
     log: toLogConfig(flags),
     cluster: toClusterConfig(flags),
   })),

@@ -30,7 +30,7 @@ const UPSTREAM_FLAGS = [
 ];
 
 describe("parseProxyFlags()", () => {
-  it("parseProxyFlags() defaults match upstream's, plus our new flags", () => {
+  it("parseProxyFlags() defaults match upstream's, plus our new flags (no web config file by default)", () => {
     assert.deepEqual(config([]), {
       listen: { hostname: "", port: 8080 },
       scrapeMaxTimeoutMs: 300_000,
@@ -40,6 +40,7 @@ describe("parseProxyFlags()", () => {
       maxBodyBytes: 134_217_728,
       shutdownTimeoutMs: 10_000,
       maxClients: 100_000,
+      webConfigFile: null,
       log: { level: "info", format: "logfmt" },
       cluster: null,
     });
@@ -71,6 +72,7 @@ describe("parseProxyFlags()", () => {
     ["scrape.default-timeout", "10s", (c) => c.scrapeDefaultTimeoutMs, 10_000],
     ["registration.timeout", "1h", (c) => c.registrationTimeoutMs, 3_600_000],
     ["poll.idle-timeout", "0", (c) => c.pollIdleTimeoutMs, 0],
+    ["web.config.file", "/etc/pushprox/web.yml", (c) => c.webConfigFile, "/etc/pushprox/web.yml"],
     ["scrape.max-body-size", "1GiB", (c) => c.maxBodyBytes, 1_073_741_824],
     ["shutdown.timeout", "30s", (c) => c.shutdownTimeoutMs, 30_000],
     ["registration.max-clients", "0", (c) => c.maxClients, 0],
@@ -181,7 +183,9 @@ describe("parseProxyFlags()", () => {
     for (const flag of PROXY_COMMAND.flags) {
       const line = text.split("\n").find((l) => l.includes(`--${flag.name}=`));
       assert.ok(line, `--${flag.name} missing from help`);
-      assert.ok(line.endsWith(`(default: ${flag.default === "" ? '""' : flag.default})`), line);
+      if (flag.default !== undefined) {
+        assert.ok(line.endsWith(`(default: ${flag.default === "" ? '""' : flag.default})`), line);
+      }
     }
   });
 

@@ -22,6 +22,9 @@ import { proxyName, proxySettings } from "./proxy_settings.ts";
 import type { ProxyAbout } from "../proxy/status/report.ts";
 import { joinCluster } from "./cluster_main.ts";
 import { taggedIds } from "../cluster/scrape_id.ts";
+import { loadWebSetup, type WebSetup } from "./proxy_web_config.ts";
+import { gateProxyApp } from "../proxy/access_gate.ts";
+import { watchServerTls } from "../proxy/web_config/tls_files.ts";
 
 /** How long a client whose poll connection dropped has to come back before its scrapes fail. */
 const DISCONNECT_GRACE_MS = 1000;
@@ -47,6 +50,15 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
     return 0;
   }
   const config = command.config;
+  let web: WebSetup | null = null;
+  if (config.webConfigFile !== null) {
+    const loaded = await loadWebSetup(runtime, config.webConfigFile);
+    if (typeof loaded === "string") {
+      runtime.writeStderr(`proxy: ${loaded}\n`);
+      return 1;
+    }
+    web = loaded;
+  }
   const logger = createLogger({ ...config.log, write: (line) => runtime.writeStderr(`${line}\n`) });
   const coordinator = new Coordinator({
     timers: systemClock,
@@ -70,7 +82,7 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
   const cluster = config.cluster === null
     ? null
     : await joinCluster(config.cluster, { runtime, about, coordinator, registry, logger });
-  const handler = createProxyApp({
+  const app = createProxyApp({
     coordinator,
     registry,
     metrics,
@@ -86,6 +98,10 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
       ? {}
       : { scrapeFallback: cluster, pushFallback: cluster, listClients: (local) => cluster.clients(local) }),
   });
+  // Without a web config file the app is served as it is: answers stay exactly upstream's.
+  const handler = web === null
+    ? app
+    : gateProxyApp(app, { access: web.access, headers: web.config.headers, logger, metrics });
 
   let server;
   try {
@@ -101,6 +117,7 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
           );
         } else logger.info("Accepting connections again", { limit });
       },
+      tls: web?.tls,
     });
   } catch (error) {
     const where = `${config.listen.hostname}:${config.listen.port}`;
@@ -109,15 +126,33 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
     await cluster?.leave();
     return 1;
   }
-  logger.info("Listening", { address: `${server.hostname}:${server.port}`, version: VERSION });
+  logger.info("Listening", {
+    address: `${server.hostname}:${server.port}`,
+    version: VERSION,
+    tls: web?.tls !== undefined ? true : undefined,
+    auth: web?.access ? true : undefined,
+  });
   // After listening: the FQDN may take a DNS round trip, and nothing else waits for it.
   const listening = { hostname: config.listen.hostname, port: server.port };
   about.name = proxyName(listening, "localhost");
   void runtime.fqdn().then((fqdn) => (about.name = proxyName(listening, fqdn)), () => {});
+  const stopWatching = web?.config.tls && web.tls
+    ? watchServerTls({
+      settings: web.config.tls,
+      read: (path) => runtime.readTextFile(path),
+      timers: systemClock,
+      current: web.tls,
+      apply: (tls) =>
+        server.updateTls?.(tls) ?? Promise.reject(new TypeError("this server cannot reload TLS")),
+      onChanged: () => logger.info("Loaded new TLS certificate", { file: web.config.tls!.certFile }),
+      onFailed: (error) => logger.warn("Keeping the current TLS certificate", { err: error }),
+    })
+    : () => {};
 
   const stopped = new Promise<string>((resolve) => runtime.onShutdownSignal(resolve));
   const signal = await stopped;
   logger.info("Shutting down", { signal, timeout: `${config.shutdownTimeoutMs / 1000}s` });
+  stopWatching();
   const busy = coordinator.activity().pendingScrapes > 0;
   const drained = await settledWithin(coordinator.drain(), config.shutdownTimeoutMs);
   if (!drained) logger.warn("Scrapes still in progress at the shutdown timeout fail now");

@@ -23,6 +23,7 @@ import { discoveryTargets, type TargetGroup } from "./status/discovery.ts";
 import { renderStatusPage } from "./status/page.ts";
 import { type ProxyAbout, statusReport } from "./status/report.ts";
 import { STATUS_SCRIPT } from "./status/script.ts";
+import { AccessDenied, ANYONE, type ClientPrincipal } from "./auth/access.ts";
 
 export interface ProxyAppOptions {
   readonly coordinator: Coordinator;
@@ -47,12 +48,20 @@ export interface ProxyAppOptions {
   readonly listClients?: (local: readonly TargetGroup[]) => Promise<TargetGroup[]>;
 }
 
+/**
+ * The proxy's handler. `principal` is the client a poll or push comes from, as the access gate
+ * (access_gate.ts) established it; without a web config file everyone is {@linkcode ANYONE}.
+ */
+export type ProxyHandler = (
+  request: Request,
+  info: ConnInfo,
+  principal?: ClientPrincipal,
+) => Promise<Response>;
+
 /** Builds the handler the runtime adapter serves. */
-export function createProxyApp(
-  options: ProxyAppOptions,
-): (request: Request, info: ConnInfo) => Promise<Response> {
+export function createProxyApp(options: ProxyAppOptions): ProxyHandler {
   const { coordinator, metrics, logger, timers } = options;
-  const app = new Hono();
+  const app = new Hono<{ Bindings: { principal: ClientPrincipal } }>();
 
   const record = (path: string, status: number, started: number) => {
     metrics.httpRequests.inc({ code: String(status), path });
@@ -67,15 +76,21 @@ export function createProxyApp(
     return undefined;
   });
 
-  app.post("/poll", (c) => handlePoll(c.req.raw, coordinator, pollSettings));
+  app.post("/poll", (c) => handlePoll(c.req.raw, coordinator, pollSettings, c.env.principal));
   app.post(
     "/push",
     (c) =>
-      handlePush(c.req.raw, coordinator, {
-        maxHeaderBytes: options.maxHeaderBytes,
-        maxBodyBytes: options.maxBodyBytes,
-        timers,
-      }, options.pushFallback),
+      handlePush(
+        c.req.raw,
+        coordinator,
+        {
+          maxHeaderBytes: options.maxHeaderBytes,
+          maxBodyBytes: options.maxBodyBytes,
+          timers,
+        },
+        options.pushFallback,
+        c.env.principal,
+      ),
   );
   const wallClock = options.wallClock ?? Date.now;
   const about: ProxyAbout = options.about ??
@@ -107,6 +122,15 @@ export function createProxyApp(
 
   app.notFound((c) => new HttpError(404, `no such endpoint: ${c.req.method} ${c.req.path}`).toResponse());
   const failed = (error: unknown, path: string): Response => {
+    if (error instanceof AccessDenied) {
+      logger.warn("Access denied", {
+        path,
+        status: error.status,
+        principal: error.principal,
+        reason: error.message,
+      });
+      return error.toResponse();
+    }
     if (error instanceof HttpError) {
       // A refused registration (503) is counted, not logged: a flood of new FQDNs must not flood the log too.
       if (error.status >= 500 && error.status !== 503) logger.warn("Request failed", { path, err: error });
@@ -122,11 +146,11 @@ export function createProxyApp(
   // Polls skip Hono: a held poll is most of what an idle fleet costs, and Hono's context and middleware
   // frames would stay alive with every one of them (~2 KB each, measured on Bun). Same answers, errors and
   // metrics as the Hono route, which still serves encoded variants of the path.
-  const poll = (request: Request): Promise<Response> => {
+  const poll = (request: Request, principal: ClientPrincipal): Promise<Response> => {
     const started = timers.now();
     let answer: Promise<Response>;
     try {
-      answer = handlePoll(request, coordinator, pollSettings);
+      answer = handlePoll(request, coordinator, pollSettings, principal);
     } catch (error) {
       answer = Promise.reject(error);
     }
@@ -173,11 +197,11 @@ export function createProxyApp(
     return response;
   }
 
-  return (request, info) => {
+  return (request, info, principal = ANYONE) => {
     // Scrapes are not endpoints: whatever their path, they go to the scrape handler without routing.
     if (info.absoluteForm) return proxiedScrape(request);
-    if (request.method === "POST" && isPollUrl(request.url)) return poll(request);
-    return Promise.resolve(app.fetch(request));
+    if (request.method === "POST" && isPollUrl(request.url)) return poll(request, principal);
+    return Promise.resolve(app.fetch(request, { principal }));
   };
 }
 

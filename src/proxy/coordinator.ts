@@ -59,6 +59,8 @@ export interface PollOptions {
   readonly signal: AbortSignal;
   /** The poll's version and labels headers (none: a client that announces nothing, like upstream's). */
   readonly announcement?: Announcement;
+  /** Who polls (authenticated principal; "" or absent without authentication), recorded with a handed-over scrape. */
+  readonly principal?: string;
 }
 
 /** A known client as `/clients` and the status page show it. */
@@ -234,8 +236,9 @@ export class Coordinator {
     const entry = this.#entry(fqdn);
     entry.stats.polled(announcement, labels, this.#wallClock());
     const queued = this.#nextQueued(entry);
+    const principal = options.principal ?? "";
     if (queued !== null) {
-      this.#deliver(entry, queued);
+      this.#deliver(entry, queued, principal);
       this.#pollEnded(entry, "took work");
       return Promise.resolve(queued);
     }
@@ -248,7 +251,7 @@ export class Coordinator {
       : this.#options.timers.now() + options.idleTimeoutMs;
     let poller!: Poller;
     const promise = new Promise<PendingScrape | null>((resolve) => {
-      poller = new WaitingPoll(entry, options.signal, resolve, this.#endPoll, deadline);
+      poller = new WaitingPoll(entry, options.signal, resolve, this.#endPoll, deadline, principal);
     });
     entry.pollers.push(poller);
     options.signal.addEventListener("abort", poller, { once: true });
@@ -284,10 +287,20 @@ export class Coordinator {
     return this.#inFlight.has(id);
   }
 
-  /** A push arrived: the scrape it answers, if one is still waiting for it. */
-  claim(id: string): PendingScrape | undefined {
+  /**
+   * A push arrived from `principal`: the scrape it answers, if one is still waiting for it. A push from
+   * anyone but the principal whose poll took the scrape is refused (HttpError 403) and changes nothing, so
+   * the rightful client's push still gets through.
+   */
+  claim(id: string, principal = ""): PendingScrape | undefined {
     const scrape = this.#inFlight.get(id);
     if (scrape === undefined || scrape.state !== "delivered") return undefined;
+    if (scrape.holder !== principal) {
+      throw new HttpError(
+        403,
+        `scrape ${id} of "${scrape.fqdn}", which another client took; only it may push the result`,
+      );
+    }
     this.#inFlight.delete(id);
     this.#clients.get(scrape.fqdn)?.inFlight?.delete(scrape);
     return scrape;
@@ -341,7 +354,7 @@ export class Coordinator {
   #offer(entry: ClientEntry, scrape: PendingScrape, front = false): void {
     const poller = entry.pollers.shift();
     if (poller !== undefined) {
-      this.#deliver(entry, scrape);
+      this.#deliver(entry, scrape, poller.principal);
       poller.take(scrape);
     } else if (front) {
       entry.queue.unshift(scrape);
@@ -350,8 +363,8 @@ export class Coordinator {
     }
   }
 
-  #deliver(entry: ClientEntry, scrape: PendingScrape): void {
-    scrape.markDelivered();
+  #deliver(entry: ClientEntry, scrape: PendingScrape, principal: string): void {
+    scrape.markDelivered(principal);
     this.#inFlight.set(scrape.id, scrape);
     (entry.inFlight ??= new Set()).add(scrape);
   }

@@ -46,6 +46,7 @@ export class PendingScrape {
   readonly reply: Promise<ScrapeReply>;
 
   #state: ScrapeState = "queued";
+  #holder = "";
   #resolve!: (reply: ScrapeReply) => void;
   #reject!: (error: HttpError) => void;
   #timer: unknown;
@@ -82,9 +83,19 @@ export class PendingScrape {
     return this.#failure;
   }
 
-  /** Handed to a poll; the client now owes us a push. */
-  markDelivered(): void {
-    if (this.#state === "queued") this.#state = "delivered";
+  /**
+   * Who took the scrape (the principal of the poll it was handed to; "" without authentication): only they
+   * may push its result.
+   */
+  get holder(): string {
+    return this.#holder;
+  }
+
+  /** Handed to a poll of `holder`; that client now owes us a push. */
+  markDelivered(holder = ""): void {
+    if (this.#state !== "queued") return;
+    this.#state = "delivered";
+    this.#holder = holder;
   }
 
   /** The poll that took it could not be answered after all: it may go to the next poll. */

@@ -16,6 +16,7 @@ import { LABELS_HEADER } from "../wire/client_labels.ts";
 import { parsePolledFqdn } from "./fqdn.ts";
 import { readSmallBody } from "./read_body.ts";
 import type { Clock } from "../time/clock.ts";
+import { AccessDenied, ANYONE, type ClientPrincipal } from "./auth/access.ts";
 
 export const ACCEPT_IDLE_HEADER = "PushProx-Accept-Idle";
 const MAX_POLL_BODY_BYTES = 1024;
@@ -35,6 +36,7 @@ export function handlePoll(
   request: Request,
   coordinator: Coordinator,
   settings: PollSettings,
+  principal: ClientPrincipal = ANYONE,
 ): Promise<Response> {
   if (coordinator.draining) return Promise.resolve(shuttingDown());
   const acceptsIdle = request.headers.get(ACCEPT_IDLE_HEADER) === "1" && settings.idleTimeoutMs > 0;
@@ -45,11 +47,17 @@ export function handlePoll(
     userAgent: request.headers.get("user-agent"),
   };
   const fqdn = readSmallBody(request, MAX_POLL_BODY_BYTES, POLL_BODY_STALL_MS, settings.timers)
-    .then((body) => parsePolledFqdn(new TextDecoder().decode(body)));
+    .then((body) => {
+      const name = parsePolledFqdn(new TextDecoder().decode(body));
+      if (!principal.mayRegister(name)) {
+        throw new AccessDenied(403, `${principal.label} may not register "${name}"`, principal.label);
+      }
+      return name;
+    });
   // The Request stays out of the frame that waits (JavaScriptCore keeps an async function's arguments for
   // as long as it is suspended): its headers and spent body stream would otherwise live as long as the poll.
   const idleTimeoutMs = acceptsIdle ? settings.idleTimeoutMs : null;
-  return waitForWork(fqdn, request.signal, idleTimeoutMs, announcement, coordinator);
+  return waitForWork(fqdn, request.signal, idleTimeoutMs, announcement, coordinator, principal.id);
 }
 
 async function waitForWork(
@@ -58,8 +66,14 @@ async function waitForWork(
   idleTimeoutMs: number | null,
   announcement: Announcement | null,
   coordinator: Coordinator,
+  principal: string,
 ): Promise<Response> {
-  const polled = coordinator.poll(await fqdn, { idleTimeoutMs, signal, announcement: announcement! });
+  const polled = coordinator.poll(await fqdn, {
+    idleTimeoutMs,
+    signal,
+    announcement: announcement!,
+    principal,
+  });
   // The coordinator has read the announcement; the frame that waits need not keep it for the whole poll.
   announcement = null;
   const scrape = await polled;

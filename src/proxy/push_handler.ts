@@ -22,6 +22,7 @@ import { readSmallBody } from "./read_body.ts";
 import { headerContentLength } from "../wire/framing.ts";
 import type { Clock } from "../time/clock.ts";
 import { type PushFallback, routePush } from "./push_route.ts";
+import { AccessDenied, ANYONE, type ClientPrincipal } from "./auth/access.ts";
 
 /** Headers that belong to the push exchange, or to framing we redo: never shown to the scraper. */
 const NOT_RELAYED = [
@@ -62,6 +63,7 @@ export async function handlePush(
   coordinator: Coordinator,
   limits: PushLimits,
   fallback?: PushFallback,
+  principal: ClientPrincipal = ANYONE,
 ): Promise<Response> {
   if (fallback !== undefined) {
     const routed = await routePush(
@@ -87,7 +89,15 @@ export async function handlePush(
     discard();
     throw new HttpError(400, "push has no Id header: cannot tell which scrape it answers");
   }
-  const scrape = coordinator.claim(head.id);
+  let scrape;
+  try {
+    scrape = coordinator.claim(head.id, principal.id);
+  } catch (error) {
+    // Someone else's scrape: refused without touching it, so its rightful push still gets through.
+    discard();
+    if (!(error instanceof HttpError) || error.status !== 403) throw error;
+    throw new AccessDenied(403, `${principal.label} pushed for ${error.message}`, principal.label);
+  }
   if (scrape === undefined) {
     discard();
     throw new HttpError(

@@ -34,6 +34,8 @@ export class WaitingPoll<E> {
   readonly #end: EndPoll<E>;
   /** When an idle poll is answered with null; Infinity holds it until work or disconnect. */
   readonly deadline: number;
+  /** Who is polling ("" without authentication): a scrape handed to this poll may be pushed only by them. */
+  readonly principal: string;
   /** False once answered or gone: later abort events and deadlines must do nothing. */
   waiting = true;
   /** Its place in the idle-deadline queue, if it has a deadline. */
@@ -46,12 +48,14 @@ export class WaitingPoll<E> {
     resolve: (scrape: PendingScrape | null) => void,
     end: EndPoll<E>,
     deadline: number,
+    principal = "",
   ) {
     this.entry = entry;
     this.signal = signal;
     this.resolve = resolve;
     this.#end = end;
     this.deadline = deadline;
+    this.principal = principal;
   }
 
   /** Hands over a scrape, or null to release the poll. */

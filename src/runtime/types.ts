@@ -14,6 +14,27 @@ export interface ConnInfo {
   readonly absoluteForm: boolean;
   /** Peer address, for logs. */
   readonly remoteAddress: string;
+  /**
+   * The certificate the peer presented on a TLS connection whose server asks for one; null when it
+   * presented none (or the connection is plain). Absent when the server cannot tell.
+   */
+  readonly peerCertificate?: PeerCertificate | null;
+}
+
+/** A client certificate, as much of it as access control needs. */
+export interface PeerCertificate {
+  /** It chains to the configured client CA (`client_ca_file`); only then do its names mean anything. */
+  readonly verified: boolean;
+  /** Why it did not verify, for logs ("" when verified). */
+  readonly verifyError: string;
+  /** The subject's common name, for logs. */
+  readonly commonName: string;
+  /** SHA-256 fingerprint (hex with colons): tells two certificates with the same names apart. */
+  readonly fingerprint: string;
+  /** subjectAltName DNS names, lower case. */
+  readonly dnsNames: readonly string[];
+  /** subjectAltName IP addresses. */
+  readonly ipAddresses: readonly string[];
 }
 
 export type Handler = (request: Request, info: ConnInfo) => Response | Promise<Response>;
@@ -35,8 +56,22 @@ export interface ServeOptions {
   readonly maxConnections?: number;
   /** Told once when connections reach `maxConnections` (`full`), and once when there is room again. */
   readonly onConnectionLimit?: (full: boolean, limit: number) => void;
-  /** Optional TLS for the listener (PEM text). */
-  readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
+  /** Optional TLS for the listener. */
+  readonly tls?: ServerTls;
+}
+
+/** A TLS listener's material (PEM text) and client-certificate policy. */
+export interface ServerTls {
+  readonly cert: string;
+  readonly key: string;
+  /** CAs that client certificates are verified against. */
+  readonly ca?: string;
+  /** Ask clients for a certificate (exporter-toolkit's client_auth_type other than NoClientCert). */
+  readonly requestCert?: boolean;
+  /** Refuse the handshake of a client without a valid certificate (RequireAndVerifyClientCert). */
+  readonly rejectUnauthorized?: boolean;
+  /** Lowest protocol version offered; default TLS 1.2. */
+  readonly minVersion?: "TLSv1.2" | "TLSv1.3";
 }
 
 export interface Server {
@@ -45,6 +80,11 @@ export interface Server {
   readonly port: number;
   /** Stop accepting, end open connections, resolve when closed. */
   close(): Promise<void>;
+  /**
+   * New TLS material (a rotated certificate) for connections accepted from now on; open ones keep theirs.
+   * Rejects when the material is unusable, and the old material stays in force.
+   */
+  updateTls?(tls: ServerTls): Promise<void>;
 }
 
 /** TLS material for outgoing connections (PEM text). */

@@ -5,7 +5,8 @@
  * so a held long poll costs no JavaScript timer: the head must arrive within the head timeout, the next
  * request must start within the keep-alive timeout, and while the handler runs nothing is armed.
  */
-import type { ConnInfo, Handler } from "../../runtime/types.ts";
+import type { ConnInfo, Handler, PeerCertificate } from "../../runtime/types.ts";
+import { toPeerCertificate } from "./peer_certificate.ts";
 import type { BunSocket } from "./socket.ts";
 import { headEnd, type IncomingHead, interpretHead } from "./request.ts";
 import { writeResponse } from "./response.ts";
@@ -19,6 +20,8 @@ import { statusText } from "../../wire/status_text.ts";
 export interface ConnectionSettings {
   readonly handler: Handler;
   readonly tls: boolean;
+  /** The listener asks for client certificates: requests carry the peer's (ConnInfo.peerCertificate). */
+  readonly peerCertificates: boolean;
   readonly maxHeaderBytes: number;
   readonly headersTimeoutSeconds: number;
   readonly keepAliveSeconds: number;
@@ -55,6 +58,8 @@ export class Connection {
   /** Why the request body's framing broke: a handler that fails on it gets the sender a 400, not a 500. */
   #brokenBody: Error | null = null;
   readonly #out: SocketWriter;
+  /** The client certificate, read once per connection at its first request (undefined: not yet read). */
+  #peer: PeerCertificate | null | undefined = undefined;
 
   /** Wraps an accepted socket and arms the head timeout. */
   constructor(socket: BunSocket<Connection>, settings: ConnectionSettings) {
@@ -218,7 +223,13 @@ export class Connection {
       return this.#refuse(400, `bad request: ${(error as Error).message}`);
     }
     if (!hasBody && body instanceof ReadableStream) body.cancel().catch(() => {});
-    const info: ConnInfo = { absoluteForm: head.absoluteForm, remoteAddress: this.#socket.remoteAddress };
+    const info: ConnInfo = this.#settings.peerCertificates
+      ? {
+        absoluteForm: head.absoluteForm,
+        remoteAddress: this.#socket.remoteAddress,
+        peerCertificate: this.#peerCertificate(),
+      }
+      : { absoluteForm: head.absoluteForm, remoteAddress: this.#socket.remoteAddress };
     let answer: Response | Promise<Response>;
     try {
       answer = this.#settings.handler(request, info);
@@ -226,6 +237,16 @@ export class Connection {
       answer = Promise.reject(error);
     }
     void this.#respond(answer, head.method === "HEAD", head.version === "HTTP/1.0");
+  }
+
+  #peerCertificate(): PeerCertificate | null {
+    if (this.#peer !== undefined) return this.#peer;
+    const socket = this.#socket;
+    return this.#peer = toPeerCertificate(
+      socket.getPeerCertificate?.(),
+      socket.authorized === true,
+      socket.getAuthorizationError?.()?.message ?? "",
+    );
   }
 
   /**

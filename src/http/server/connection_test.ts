@@ -27,6 +27,7 @@ function settings(handler: Handler): ConnectionSettings {
   return {
     handler,
     tls: false,
+    peerCertificates: false,
     maxHeaderBytes: 1024,
     headersTimeoutSeconds: 10,
     keepAliveSeconds: 65,

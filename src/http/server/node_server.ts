@@ -7,7 +7,16 @@
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import type { ConnInfo, Handler, ServeOptions, Server } from "../../runtime/types.ts";
+import type { TLSSocket } from "node:tls";
+import type {
+  ConnInfo,
+  Handler,
+  PeerCertificate,
+  ServeOptions,
+  Server,
+  ServerTls,
+} from "../../runtime/types.ts";
+import { toPeerCertificate } from "./peer_certificate.ts";
 import { nodeReadableToWeb, writeWebBodyToNode } from "./node_streams.ts";
 import { isAbsoluteForm, requestUrl } from "./request_target.ts";
 import { MAX_HEADER_FIELDS } from "../../wire/request_head.ts";
@@ -31,8 +40,11 @@ export function serveNodeHttp(
   options: ServeOptions,
   quirks: NodeHttpQuirks = { enforceTimeouts: false },
 ): Promise<Server> {
+  const peers = options.tls?.requestCert ? new WeakMap<Socket, PeerCertificate | null>() : null;
   const listener = (req: http.IncomingMessage, res: http.ServerResponse) => {
-    handle(options.handler, req, res, headersTimeoutMs, options.tls !== undefined).catch(() => res.destroy());
+    handle(options.handler, req, res, headersTimeoutMs, options.tls !== undefined, peers).catch(() =>
+      res.destroy()
+    );
   };
   const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
   const serverOptions: http.ServerOptions = {
@@ -44,12 +56,7 @@ export function serveNodeHttp(
     keepAliveTimeout: KEEP_ALIVE_MS,
   };
   const server = options.tls
-    ? https.createServer({
-      ...serverOptions,
-      cert: options.tls.cert,
-      key: options.tls.key,
-      ca: options.tls.ca,
-    }, listener)
+    ? https.createServer({ ...serverOptions, ...nodeTls(options.tls) }, listener)
     : http.createServer(serverOptions, listener);
   server.on(
     "clientError",
@@ -85,6 +92,7 @@ export function serveNodeHttp(
             server.close(() => done());
             server.closeAllConnections?.();
           }),
+        updateTls: (tls) => updateTls(server, tls),
       });
     };
     const hostname = options.hostname || undefined;
@@ -94,6 +102,33 @@ export function serveNodeHttp(
 }
 
 const KEEP_ALIVE_MS = 65_000;
+
+function nodeTls(tls: ServerTls) {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ca: tls.ca,
+    requestCert: tls.requestCert ?? false,
+    rejectUnauthorized: tls.rejectUnauthorized ?? false,
+    minVersion: tls.minVersion ?? "TLSv1.2",
+  } as const;
+}
+
+/** New material for new connections (Deno); Bun's node:https has no setSecureContext. */
+function updateTls(server: http.Server, tls: ServerTls): Promise<void> {
+  const secure = server as Partial<Pick<https.Server, "setSecureContext">>;
+  if (typeof secure.setSecureContext !== "function") {
+    return Promise.reject(
+      new TypeError("this server cannot load a new certificate without a restart (node:https on Bun)"),
+    );
+  }
+  try {
+    secure.setSecureContext(nodeTls(tls));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return Promise.resolve();
+}
 
 /**
  * Deno's node:http accepts `headersTimeout` and `keepAliveTimeout` but does not enforce them (measured: a
@@ -136,6 +171,7 @@ async function handle(
   res: http.ServerResponse,
   stallMs: number,
   tls: boolean,
+  peers: WeakMap<Socket, PeerCertificate | null> | null,
 ): Promise<void> {
   const target = req.url ?? "/";
   const absoluteForm = isAbsoluteForm(target);
@@ -173,11 +209,36 @@ async function handle(
   } catch (error) {
     return refuse(req, res, 400, `bad request: ${(error as Error).message}`);
   }
-  const info: ConnInfo = { absoluteForm, remoteAddress: req.socket.remoteAddress ?? "" };
+  const info: ConnInfo = peers === null ? { absoluteForm, remoteAddress: req.socket.remoteAddress ?? "" } : {
+    absoluteForm,
+    remoteAddress: req.socket.remoteAddress ?? "",
+    peerCertificate: peerOf(req.socket, peers),
+  };
   const response = await handler(request, info);
   // A body nobody read to its end leaves the connection unable to find the next request: close it.
   if (!req.complete) return closeAfter(req, res, () => writeResponse(res, response, "close"));
   await writeResponse(res, response);
+}
+
+/**
+ * The client certificate of a TLS connection, read once per connection; undefined where the runtime's
+ * node:https cannot tell (Bun's sockets there have no getPeerCertificate).
+ */
+function peerOf(
+  socket: Socket,
+  peers: WeakMap<Socket, PeerCertificate | null>,
+): PeerCertificate | null | undefined {
+  const known = peers.get(socket);
+  if (known !== undefined) return known;
+  const tls = socket as Partial<TLSSocket>;
+  if (typeof tls.getPeerCertificate !== "function") return undefined;
+  const peer = toPeerCertificate(
+    tls.getPeerCertificate(),
+    tls.authorized === true,
+    String(tls.authorizationError ?? ""),
+  );
+  peers.set(socket, peer);
+  return peer;
 }
 
 function toWebRequest(

@@ -6,8 +6,8 @@
  * a large share of CPU in its polyfill. Here a held poll costs the socket, one small Connection object,
  * and the Request the handler keeps.
  */
-import type { ServeOptions, Server } from "../../runtime/types.ts";
-import type { BunListen, BunSocket, BunSocketHandlers } from "./socket.ts";
+import type { ServeOptions, Server, ServerTls } from "../../runtime/types.ts";
+import type { BunListen, BunListener, BunSocket, BunSocketHandlers, BunTlsOptions } from "./socket.ts";
 import { Connection, type ConnectionSettings } from "./connection.ts";
 import { connectionBudget, ConnectionGate } from "./connection_gate.ts";
 
@@ -34,6 +34,7 @@ export function serveBunRaw(
   const settings: ConnectionSettings = {
     handler: options.handler,
     tls: options.tls !== undefined,
+    peerCertificates: options.tls?.requestCert === true,
     maxHeaderBytes: options.maxHeaderBytes ?? 16 * 1024,
     headersTimeoutSeconds: Math.max(1, Math.ceil((options.headersTimeoutMs ?? 10_000) / 1000)),
     keepAliveSeconds: KEEP_ALIVE_SECONDS,
@@ -73,32 +74,67 @@ export function serveBunRaw(
     },
     timeout: (socket) => socket.data?.timedOut(),
   };
-  const bind = (hostname: string) =>
+  const bind = (hostname: string, port: number, tls: ServerTls | undefined) =>
     listen<Connection | undefined>({
       hostname,
-      port: options.port,
-      tls: options.tls,
+      port,
+      tls: tls === undefined ? undefined : bunTls(tls),
       socket: { ...handlers, binaryType: "uint8array" },
     });
   return new Promise((resolve) => {
     // "" means all interfaces; "::" also takes IPv4 where the host has IPv6, like node:http and Go.
-    let listener;
-    if (options.hostname) listener = bind(options.hostname);
+    let listener: BunListener;
+    let host = options.hostname ?? "";
+    if (host) listener = bind(host, options.port, options.tls);
     else {
       try {
-        listener = bind("::");
+        listener = bind(host = "::", options.port, options.tls);
       } catch {
-        listener = bind("0.0.0.0");
+        listener = bind(host = "0.0.0.0", options.port, options.tls);
       }
     }
-    const bound = listener;
+    let current = options.tls;
+    const port = listener.port;
+    /** Listeners replaced by a rotation: still holding their open connections until close(). */
+    const retired: BunListener[] = [];
     resolve({
-      hostname: bound.hostname,
-      port: bound.port,
+      hostname: listener.hostname,
+      port,
       close: () => {
-        bound.stop(true);
+        for (const old of retired) old.stop(true);
+        listener.stop(true);
+        return Promise.resolve();
+      },
+      // Bun's listener cannot change its TLS material, so a rotation rebinds the port: open connections
+      // keep going, and a connection attempt in the microseconds between is refused (and retried by
+      // Prometheus and our clients).
+      updateTls: (tls) => {
+        if (current === undefined) return Promise.reject(new TypeError("the server was started without TLS"));
+        listener.stop(false);
+        retired.push(listener);
+        try {
+          listener = bind(host, port, tls);
+        } catch (error) {
+          listener = bind(host, port, current);
+          return Promise.reject(error);
+        }
+        current = tls;
         return Promise.resolve();
       },
     });
   });
+}
+
+/** OpenSSL's SSL_OP_NO_TLSv1_2 (also BoringSSL's): with it only TLS 1.3 is offered. */
+const SSL_OP_NO_TLS_1_2 = 0x08000000;
+
+function bunTls(tls: ServerTls): BunTlsOptions {
+  return {
+    cert: tls.cert,
+    key: tls.key,
+    ca: tls.ca,
+    requestCert: tls.requestCert ?? false,
+    rejectUnauthorized: tls.rejectUnauthorized ?? false,
+    secureOptions: tls.minVersion === "TLSv1.3" ? SSL_OP_NO_TLS_1_2 : undefined,
+  };
 }

@@ -3,6 +3,8 @@
  * the code never needs Bun's type package, and so tests can drive a connection with a fake socket.
  */
 
+import type { RawPeerCertificate } from "./peer_certificate.ts";
+
 /** One accepted connection, as Bun hands it to the socket handlers. */
 export interface BunSocket<Data> {
   data: Data;
@@ -17,6 +19,12 @@ export interface BunSocket<Data> {
   timeout(seconds: number): void;
   pause(): void;
   resume(): void;
+  /** TLS only: the certificate chain verified against the listener's `ca`. */
+  readonly authorized?: boolean;
+  /** TLS only: node:tls's shape; an empty object when the peer sent no certificate. */
+  getPeerCertificate?(): RawPeerCertificate | null;
+  /** TLS only: why `authorized` is false. */
+  getAuthorizationError?(): Error | null;
 }
 
 /** Handlers shared by every connection of one listener. */
@@ -36,11 +44,21 @@ export interface BunListener {
   stop(closeActiveConnections?: boolean): void;
 }
 
+/** Bun's TLS options as we use them (Bun's listen() takes no minVersion: `secureOptions` bits do it). */
+export interface BunTlsOptions {
+  readonly cert: string;
+  readonly key: string;
+  readonly ca?: string;
+  readonly requestCert?: boolean;
+  readonly rejectUnauthorized?: boolean;
+  readonly secureOptions?: number;
+}
+
 /** The listen() options as we use them. */
 export interface BunListenOptions<Data> {
   readonly hostname: string;
   readonly port: number;
-  readonly tls?: { readonly cert: string; readonly key: string; readonly ca?: string };
+  readonly tls?: BunTlsOptions;
   readonly socket: BunSocketHandlers<Data> & { readonly binaryType: "uint8array" };
 }
 

@@ -1,0 +1,119 @@
+/**
+ * The TLS listener's certificate, key and client CA, read from the files the web config names, and read
+ * again every few seconds so a rotated certificate takes effect without a restart (exporter-toolkit reads
+ * them on every handshake; comparing the text of three small files every 2 s is as good and costs
+ * nothing measurable). A half-finished rotation (a new certificate with the old key) fails to load, is
+ * logged, and is tried again at the next check while the old material stays in force.
+ * @module
+ */
+import type { ServerTls } from "../../runtime/types.ts";
+import type { Clock } from "../../time/clock.ts";
+import type { TlsServerSettings } from "./load.ts";
+
+/** How often the files are compared with what is in force. */
+export const TLS_CHECK_INTERVAL_MS = 2000;
+
+/**
+ * Reads the files into listener options.
+ *
+ * @throws {TypeError} `Cannot read tls_server_config.cert_file "PATH": REASON` (one line).
+ * @example
+ * ```ts
+ * const tls = await readServerTls(settings, (path) => runtime.readTextFile(path));
+ * ```
+ */
+export async function readServerTls(
+  settings: TlsServerSettings,
+  read: (path: string) => Promise<string>,
+): Promise<ServerTls> {
+  const file = async (key: string, path: string) => {
+    try {
+      return await read(path);
+    } catch (error) {
+      throw new TypeError(`Cannot read tls_server_config.${key} "${path}": ${(error as Error).message}`);
+    }
+  };
+  const [cert, key, ca] = await Promise.all([
+    file("cert_file", settings.certFile),
+    file("key_file", settings.keyFile),
+    settings.clientCaFile === null ? undefined : file("client_ca_file", settings.clientCaFile),
+  ]);
+  return {
+    cert,
+    key,
+    ca,
+    requestCert: settings.clientAuth !== "NoClientCert",
+    rejectUnauthorized: settings.clientAuth === "RequireAndVerifyClientCert",
+    minVersion: settings.minVersion === "TLS13" ? "TLSv1.3" : "TLSv1.2",
+  };
+}
+
+export interface TlsWatchOptions {
+  readonly settings: TlsServerSettings;
+  readonly read: (path: string) => Promise<string>;
+  readonly timers: Clock;
+  /** What is in force now. */
+  readonly current: ServerTls;
+  /** Puts new material in force; rejects when it is unusable. */
+  readonly apply: (tls: ServerTls) => Promise<void>;
+  readonly onChanged: () => void;
+  readonly onFailed: (error: Error) => void;
+  readonly intervalMs?: number;
+}
+
+/**
+ * Checks the files every `intervalMs` until the returned function is called.
+ *
+ * @example
+ * ```ts
+ * const stop = watchServerTls({ settings, read, timers, current, apply: server.updateTls, ... });
+ * ```
+ */
+export function watchServerTls(options: TlsWatchOptions): () => void {
+  let current = options.current;
+  /** Material that failed to apply: not tried again until the files change once more. */
+  let failed: ServerTls | null = null;
+  /** The last problem reported, so a lasting one is logged once, not every few seconds. */
+  let lastProblem = "";
+  let timer: unknown;
+  let stopped = false;
+  const same = (a: ServerTls, b: ServerTls) => a.cert === b.cert && a.key === b.key && a.ca === b.ca;
+  const report = (error: unknown) => {
+    const problem = error instanceof Error ? error : new Error(String(error));
+    if (problem.message === lastProblem) return;
+    lastProblem = problem.message;
+    options.onFailed(problem);
+  };
+  const check = async () => {
+    let next: ServerTls;
+    try {
+      next = await readServerTls(options.settings, options.read);
+    } catch (error) {
+      return report(error);
+    }
+    if (same(next, current)) return void (lastProblem = "");
+    if (failed !== null && same(next, failed)) return;
+    try {
+      await options.apply(next);
+    } catch (error) {
+      failed = next;
+      return report(error);
+    }
+    current = next;
+    failed = null;
+    lastProblem = "";
+    options.onChanged();
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = options.timers.setTimeout(
+      () => void check().finally(schedule),
+      options.intervalMs ?? TLS_CHECK_INTERVAL_MS,
+    );
+  };
+  schedule();
+  return () => {
+    stopped = true;
+    options.timers.clearTimeout(timer);
+  };
+}
