@@ -50,6 +50,11 @@ export interface ClientConfig {
     readonly certFile: string | null;
     readonly keyFile: string | null;
   };
+  /**
+   * `--proxy.auth.file` (new): a file whose first line is `user:password`, read at start, for every proxy
+   * whose `--proxy-url` carries no user info of its own; null when not given.
+   */
+  readonly proxyAuthFile: string | null;
   /** `--metrics-addr=:9369`; null when given as an empty string (no metrics listener). */
   readonly metricsListen: ListenAddress | null;
   /** `--proxy.retry.initial-wait=1s` */
@@ -88,6 +93,11 @@ const CLIENT_FLAGS: readonly FlagSpec[] = [
     help: "Client certificate (PEM) to present to the proxy; needs --tls.key.",
   },
   { name: "tls.key", kind: "file", help: "Private key (PEM) for --tls.cert." },
+  {
+    name: "proxy.auth.file",
+    kind: "file",
+    help: "File holding user:password for the proxies' basic auth (keeps it out of the process list).",
+  },
   {
     name: "metrics-addr",
     kind: "address",
@@ -192,6 +202,7 @@ const ClientFlagsSchema = v.pipe(
     "tls.cacert": optionalFileFlag(),
     "tls.cert": optionalFileFlag(),
     "tls.key": optionalFileFlag(),
+    "proxy.auth.file": optionalFileFlag(),
     "metrics-addr": optionalListenAddressFlag(),
     "proxy.retry.initial-wait": positiveDurationFlag(),
     "proxy.retry.max-wait": positiveDurationFlag(),
@@ -240,6 +251,7 @@ const ClientFlagsSchema = v.pipe(
     proxyUrls: flags["proxy-url"],
     fqdn: flags.fqdn ?? null,
     tls: { caFile: flags["tls.cacert"], certFile: flags["tls.cert"], keyFile: flags["tls.key"] },
+    proxyAuthFile: flags["proxy.auth.file"],
     metricsListen: flags["metrics-addr"],
     retryInitialWaitMs: flags["proxy.retry.initial-wait"],
     retryMaxWaitMs: flags["proxy.retry.max-wait"],

@@ -41,6 +41,7 @@ describe("parseClientFlags()", () => {
       proxyUrls: ["http://proxy.example:8080/"],
       fqdn: null,
       tls: { caFile: null, certFile: null, keyFile: null },
+      proxyAuthFile: null,
       metricsListen: { hostname: "", port: 9369 },
       retryInitialWaitMs: 1000,
       retryMaxWaitMs: 5000,
@@ -59,6 +60,7 @@ describe("parseClientFlags()", () => {
 
   const cases: [flag: string, value: string, pick: (c: ClientConfig) => unknown, expected: unknown][] = [
     ["proxy-url", "https://proxy.example/pushprox", (c) => c.proxyUrls, ["https://proxy.example/pushprox/"]],
+    ["proxy.auth.file", "/etc/pushprox/auth", (c) => c.proxyAuthFile, "/etc/pushprox/auth"],
     ["fqdn", "web-1.dc1.example.com", (c) => c.fqdn, "web-1.dc1.example.com"],
     ["tls.cacert", "/etc/ca.pem", (c) => c.tls.caFile, "/etc/ca.pem"],
     ["metrics-addr", "127.0.0.1:9999", (c) => c.metricsListen, { hostname: "127.0.0.1", port: 9999 }],

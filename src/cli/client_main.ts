@@ -7,6 +7,7 @@ import { type ClientMetrics, createClientMetricsPerProxy } from "../client/clien
 import { runAgent } from "../client/agent.ts";
 import { pollAnnouncement } from "../client/poll_loop.ts";
 import { displayProxyUrl } from "../client/proxy_url.ts";
+import { type BasicAuth, parseAuthFile, withProxyAuth } from "../client/proxy_auth.ts";
 import { systemClock } from "../time/clock.ts";
 import { metricsHandler } from "../client/metrics_server.ts";
 import { createLogger, type Logger } from "../log/logger.ts";
@@ -49,6 +50,11 @@ export async function clientMain(runtime: Runtime): Promise<number> {
     runtime.writeStderr(`client: ${tls}\n`);
     return 2;
   }
+  const auth = await readAuthFile(runtime, config.proxyAuthFile);
+  if (typeof auth === "string") {
+    runtime.writeStderr(`client: ${auth}\n`);
+    return 2;
+  }
 
   const logger = createLogger({ ...config.log, write: (line) => runtime.writeStderr(`${line}\n`) });
   const registry = new Registry();
@@ -73,7 +79,7 @@ export async function clientMain(runtime: Runtime): Promise<number> {
       return 1;
     }
   }
-  const code = await run(runtime, config, { tls, logger, metrics }, shutdown.signal);
+  const code = await run(runtime, config, { tls, auth, logger, metrics }, shutdown.signal);
   await server?.close();
   return code;
 }
@@ -81,7 +87,7 @@ export async function clientMain(runtime: Runtime): Promise<number> {
 async function run(
   runtime: Runtime,
   config: ClientConfig,
-  parts: { tls: TlsClientOptions; logger: Logger; metrics: readonly ClientMetrics[] },
+  parts: { tls: TlsClientOptions; auth: BasicAuth | null; logger: Logger; metrics: readonly ClientMetrics[] },
   signal: AbortSignal,
 ): Promise<number> {
   const { logger } = parts;
@@ -98,7 +104,8 @@ async function run(
     {
       proxies: config.proxyUrls.map((url, i) => ({ url, metrics: parts.metrics[i] })),
       fqdn,
-      proxyFetch: runtime.httpClient(parts.tls),
+      // Basic auth from each URL's user info or the auth file; the HTTP client never sees the user info.
+      proxyFetch: withProxyAuth(runtime.httpClient(parts.tls), parts.auth),
       targetFetch: runtime.httpClient(),
       rules: config.scrapeRules,
       clock: systemClock,
@@ -112,6 +119,16 @@ async function run(
     signal,
   );
   return 0;
+}
+
+/** The `--proxy.auth.file` credentials; a string is a one-line message (never the file's text). */
+async function readAuthFile(runtime: Runtime, path: string | null): Promise<BasicAuth | null | string> {
+  if (path === null) return null;
+  try {
+    return parseAuthFile(await runtime.readTextFile(path));
+  } catch (error) {
+    return `cannot use --proxy.auth.file ${JSON.stringify(path)}: ${(error as Error).message}`;
+  }
 }
 
 /** Reads the PEM files the flags name; returns a one-line message naming flag and path on failure. */
