@@ -97,6 +97,7 @@ export async function proxyMain(runtime: Runtime): Promise<number> {
     ...(cluster === null
       ? {}
       : { scrapeFallback: cluster, pushFallback: cluster, listClients: (local) => cluster.clients(local) }),
+    consumeProxyAuthorization: web?.access != null,
   });
   // Without a web config file the app is served as it is: answers stay exactly upstream's.
   const handler = web === null

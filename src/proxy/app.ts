@@ -46,6 +46,11 @@ export interface ProxyAppOptions {
   readonly pushFallback?: PushFallback;
   /** What `/clients` lists given this proxy's own target groups (the whole cluster's); default: those. */
   readonly listClients?: (local: readonly TargetGroup[]) => Promise<TargetGroup[]>;
+  /**
+   * Scrapers authenticate to us with `Proxy-Authorization` (web config file): the header is ours and is not
+   * passed on to clients. Without a web config file it travels on, as upstream's proxy does.
+   */
+  readonly consumeProxyAuthorization?: boolean;
 }
 
 /**
@@ -179,6 +184,7 @@ export function createProxyApp(options: ProxyAppOptions): ProxyHandler {
       const answer = await handleScrape(request, coordinator, {
         defaultMs: options.scrapeDefaultTimeoutMs,
         maxMs: options.scrapeMaxTimeoutMs,
+        dropProxyAuthorization: options.consumeProxyAuthorization ?? false,
       }, options.scrapeFallback);
       response = answer.response;
       const status = response.status;

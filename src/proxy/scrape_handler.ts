@@ -13,6 +13,8 @@ export const TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds";
 export interface ScrapeTimeouts {
   readonly defaultMs: number;
   readonly maxMs: number;
+  /** Leave the scraper's `Proxy-Authorization` out of what the client gets (it was meant for us). */
+  readonly dropProxyAuthorization?: boolean;
 }
 
 /**
@@ -67,6 +69,7 @@ export async function handleScrape(
   const headers = new Headers(request.headers);
   headers.set(TIMEOUT_HEADER, formatSeconds(timeoutMs));
   for (const name of fallback?.privateHeaders ?? []) headers.delete(name);
+  if (timeouts.dropProxyAuthorization) headers.delete("proxy-authorization");
   const reply = await coordinator.scrape({
     fqdn,
     url: request.url,
