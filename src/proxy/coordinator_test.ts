@@ -72,6 +72,30 @@ describe("Coordinator", () => {
     await flush();
     assert.equal(coordinator.clientCount, 50);
     assert.equal(coordinator.registrationsRefused, 0);
+  it("claim() accepts a push only from the principal whose poll took the scrape; a refusal changes nothing", async () => {
+    const { coordinator, order } = setup();
+    // A scrape handed to a waiting poll, and a queued one taken by the next poll: both record who took them.
+    const signal = new AbortController().signal;
+    const waiting = coordinator.poll("host-a", { idleTimeoutMs: null, signal, principal: "user:a" });
+    const handed = coordinator.scrape(order("host-a"));
+    const first = await waiting;
+    const queued = coordinator.scrape(order("host-a"));
+    const second = await coordinator.poll("host-a", { idleTimeoutMs: null, signal, principal: "cert:AB" });
+    assert.equal(first?.holder, "user:a");
+    assert.equal(second?.holder, "cert:AB");
+    for (const [id, intruder] of [["id-1", "cert:AB"], ["id-2", "user:a"], ["id-1", ""]]) {
+      assert.throws(() => coordinator.claim(id, intruder), (error: HttpError) => {
+        assert.equal(error.status, 403);
+        assert.match(error.message, /which another client took/);
+        return true;
+      });
+    }
+    for (const [id, owner, reply] of [["id-1", "user:a", handed], ["id-2", "cert:AB", queued]] as const) {
+      const scrape = coordinator.claim(id, owner);
+      assert.ok(scrape, `${owner} may still push ${id}`);
+      void scrape.relay({ status: 200, statusText: "OK", headers: new Headers() }, body(owner));
+      assert.equal(await new Response(streamed((await reply).body)).text(), owner);
+    }
   });
 
   it("scrape() for a host nobody polls for fails at once, naming the host", async () => {

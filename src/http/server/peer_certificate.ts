@@ -45,7 +45,16 @@ export function toPeerCertificate(
   };
 }
 
-/** IPv6 addresses as the proxy keys hosts (lower case, no brackets); node:tls may print them in upper case. */
+/**
+ * IP addresses as the proxy keys hosts: IPv6 compressed and in lower case, no brackets (node:tls prints
+ * `FD00:0:0:0:0:0:0:1`, a client polls as `fd00::1`).
+ */
 function normalizeIp(text: string): string {
-  return text.trim().toLowerCase();
+  const ip = text.trim().toLowerCase();
+  if (!ip.includes(":")) return ip;
+  try {
+    return new URL(`http://[${ip}]/`).hostname.slice(1, -1);
+  } catch {
+    return ip;
+  }
 }
