@@ -27,6 +27,7 @@ import { evaluateTargets, renderTable } from "./bench/report.ts";
 import { startupSection } from "./bench/startup.ts";
 import { throughputSection } from "./bench/throughput.ts";
 import { clusterSection } from "./bench/cluster.ts";
+import { secureSection } from "./bench/secure.ts";
 import { findWrk } from "./bench/wrk_load.ts";
 
 const USAGE = `Usage: deno run -A scripts/bench.ts [options]   (or: npm run bench -- [options])
@@ -37,7 +38,7 @@ Options:
   --compare-proxy-bin=PATH    a second implementation (upstream's flags), measured after ours
   --compare-client-bin=PATH     and shown beside ours with ratios
   --out=PATH                  JSON report (default dist/bench.json)
-  --only=a,b                  sections: ${"startup,latency,latencyVsClients,throughput,idleMemory,largeScrape,linkBytes,cluster"}
+  --only=a,b                  sections: ${"startup,latency,latencyVsClients,throughput,idleMemory,largeScrape,linkBytes,cluster,secure"}
   --node-exporter=PATH        default /usr/bin/prometheus-node-exporter; "none" to skip it
   --load-gen=auto|wrk|ours    throughput load: wrk (as upstream's figure), our own, or wrk if on PATH (default)
   --quick                     a tiny run in seconds (for the smoke test): figures mean nothing
@@ -54,6 +55,7 @@ export const SECTIONS = [
   "largeScrape",
   "linkBytes",
   "cluster",
+  "secure",
 ] as const;
 
 /** Hosts the static target listens on: 127.0.0.1 for single-client sections, one per throughput client. */
@@ -92,6 +94,8 @@ async function runImplementation(
   await run("linkBytes", () => linkBytesSection(lab, children));
   // Upstream has no cluster mode: only our build is measured there.
   if (lab.impl.label === "ours") await run("cluster", () => clusterSection(lab, children));
+  // Upstream has no --web.config.file: the TLS + auth variant is ours alone.
+  if (lab.impl.label === "ours") await run("secure", () => secureSection(lab, children, target.pid));
   return results;
 }
 

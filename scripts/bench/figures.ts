@@ -11,6 +11,7 @@ import type { LinkBytesResult } from "./link_bytes.ts";
 import type { StartupResult } from "./startup.ts";
 import type { ThroughputResult } from "./throughput.ts";
 import type { ClusterResult } from "./cluster.ts";
+import type { SecureResult } from "./secure.ts";
 
 /** Everything measured for one implementation; a section that failed has its message in `errors`. */
 export interface ImplementationResults {
@@ -22,6 +23,7 @@ export interface ImplementationResults {
   linkBytes?: LinkBytesResult;
   latencyVsClients?: Record<string, LatencyResult>;
   cluster?: ClusterResult;
+  secure?: SecureResult;
   /** Section name to error message. */
   errors: Record<string, string>;
 }
@@ -282,6 +284,38 @@ export const FIGURE_ROWS: readonly FigureRow[] = [
     label: "cluster: throughput 1 KiB, 50 clients, three proxies (2 in 3 forwarded)",
     unit: "scrapes/s",
     get: (r) => r.cluster?.throughput.threeProxies.scrapesPerSecond,
+  // Issue 17: what TLS and basic auth (--web.config.file) cost over a plain proxy, measured side by side.
+  {
+    key: "secure.latency.addedMedianMs",
+    label: "TLS + basic auth: added latency 1 KiB over plain, median",
+    unit: "ms",
+    get: (r) => r.secure?.latency.addedMs.median,
+    target: { op: "<=", value: 0.3 },
+  },
+  {
+    key: "secure.latency.addedP99Ms",
+    label: "TLS + basic auth: added latency 1 KiB over plain, p99",
+    unit: "ms",
+    get: (r) => r.secure?.latency.addedMs.p99,
+  },
+  {
+    key: "secure.throughput.plainScrapesPerSecond",
+    label: "throughput 1 KiB, 50 clients, plain (beside the next row)",
+    unit: "scrapes/s",
+    get: (r) => (r.secure?.throughput.plain.warm ?? r.secure?.throughput.plain)?.scrapesPerSecond,
+  },
+  {
+    key: "secure.throughput.secureScrapesPerSecond",
+    label: "throughput 1 KiB, 50 clients, TLS + basic auth",
+    unit: "scrapes/s",
+    get: (r) => (r.secure?.throughput.secure.warm ?? r.secure?.throughput.secure)?.scrapesPerSecond,
+  },
+  {
+    key: "secure.throughput.ratio",
+    label: "throughput with TLS + basic auth / without",
+    unit: "x",
+    get: (r) => r.secure?.throughput.ratio,
+    target: { op: ">=", value: 0.9 },
   },
 ];
 

@@ -4,6 +4,7 @@
  * binaries. Everything listens on 127.0.0.0/8 only.
  * @module
  */
+import https from "node:https";
 import { acceptsConnections, freePort } from "../../test/support/ports.ts";
 import { sleep } from "../../test/support/wait.ts";
 import type { Child, ChildSet } from "./children.ts";
@@ -35,6 +36,16 @@ export interface Lab {
 export interface RunningProxy {
   readonly child: Child;
   readonly port: number;
+  /** How to reach a proxy started with a web config file (TLS and basic auth); undefined for plain HTTP. */
+  readonly secure?: ProxyAccess;
+}
+
+/** TLS and credentials for a proxy with a web config file. */
+export interface ProxyAccess {
+  /** CA (PEM) the proxy's certificate is verified against. */
+  readonly ca: string;
+  /** `Basic ...` of a scraper: `Authorization` for pages, `Proxy-Authorization` for scrapes. */
+  readonly scraperAuthorization: string;
 }
 
 /** The address a simulated host `n` (1-based) scrapes: 127.0.0.2, 127.0.0.3, ... */
@@ -65,16 +76,24 @@ export async function waitForListen(
   }
 }
 
-/** Starts the proxy on a free loopback port and waits until it listens. */
-export async function startProxy(children: ChildSet, impl: Implementation): Promise<RunningProxy> {
+/**
+ * Starts the proxy on a free loopback port and waits until it listens; `secure` adds its web config file
+ * (`--web.config.file`, ours only) and says how to reach it.
+ */
+export async function startProxy(
+  children: ChildSet,
+  impl: Implementation,
+  secure?: { readonly webConfigFile: string; readonly access: ProxyAccess },
+): Promise<RunningProxy> {
   const port = await freePort();
+  const extra = secure === undefined ? [] : [`--web.config.file=${secure.webConfigFile}`];
   const child = children.spawn({
     name: `${impl.label} proxy :${port}`,
     command: impl.proxyBin,
-    args: [`--web.listen-address=127.0.0.1:${port}`],
+    args: [`--web.listen-address=127.0.0.1:${port}`, ...extra],
   });
   await waitForListen(port, child);
-  return { child, port };
+  return { child, port, secure: secure?.access };
 }
 
 /**
@@ -87,21 +106,60 @@ export async function startClient(
   impl: Implementation,
   proxyUrl: string,
   fqdn: string,
+  extraArgs: readonly string[] = [],
 ): Promise<Child> {
   const metricsPort = await freePort();
   return children.spawn({
     name: `${impl.label} client ${fqdn}`,
     command: impl.clientBin,
-    args: [`--proxy-url=${proxyUrl}`, `--fqdn=${fqdn}`, `--metrics-addr=127.0.0.1:${metricsPort}`],
+    args: [
+      `--proxy-url=${proxyUrl}`,
+      `--fqdn=${fqdn}`,
+      `--metrics-addr=127.0.0.1:${metricsPort}`,
+      ...extraArgs,
+    ],
   });
 }
 
 /** The FQDNs `GET /clients` lists. */
-export async function listClients(proxyPort: number): Promise<string[]> {
-  const response = await fetch(`http://127.0.0.1:${proxyPort}/clients`);
-  if (!response.ok) throw new Error(`GET /clients answered ${response.status}`);
-  const body = await response.json() as Array<{ targets: string[] }>;
+export async function listClients(proxyPort: number, secure?: ProxyAccess): Promise<string[]> {
+  const text = secure === undefined
+    ? await plainGet(`http://127.0.0.1:${proxyPort}/clients`)
+    : await tlsGet(proxyPort, "/clients", secure);
+  const body = JSON.parse(text) as Array<{ targets: string[] }>;
   return body.flatMap((entry) => entry.targets);
+}
+
+async function plainGet(url: string): Promise<string> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`GET ${url} answered ${response.status}`);
+  return await response.text();
+}
+
+/** node:https, since fetch() takes no CA of ours on every runtime. */
+function tlsGet(port: number, path: string, secure: ProxyAccess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const request = https.get({
+      host: "127.0.0.1",
+      port,
+      path,
+      ca: secure.ca,
+      headers: { authorization: secure.scraperAuthorization },
+      agent: false,
+    }, (response) => {
+      let text = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => text += chunk);
+      response.on(
+        "end",
+        () =>
+          response.statusCode === 200
+            ? resolve(text)
+            : reject(new Error(`GET https://127.0.0.1:${port}${path} answered ${response.statusCode}`)),
+      );
+    });
+    request.on("error", reject);
+  });
 }
 
 /**
@@ -119,7 +177,7 @@ export async function waitForClients(
   for (;;) {
     if (!proxy.child.running) throw new Error(`The proxy exited:\n${proxy.child.describe()}`);
     try {
-      seen = await listClients(proxy.port);
+      seen = await listClients(proxy.port, proxy.secure);
       const listed = new Set(seen);
       if (seen.length >= (wanted.count ?? 0) && (wanted.names ?? []).every((name) => listed.has(name))) {
         return;

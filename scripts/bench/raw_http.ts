@@ -7,6 +7,7 @@
  * @module
  */
 import { createConnection, type Socket } from "node:net";
+import { connect as tlsConnect } from "node:tls";
 import { type ReadResponse, ResponseParser } from "./response_parser.ts";
 
 /** Where the request goes and what it asks for. */
@@ -17,6 +18,8 @@ export interface ScrapeSpec {
   readonly gzip?: boolean;
   /** Value for `X-Prometheus-Scrape-Timeout-Seconds`; omitted when undefined. */
   readonly timeoutSeconds?: number;
+  /** `Proxy-Authorization` for a proxy that checks scrapers (its web config file). */
+  readonly proxyAuthorization?: string;
 }
 
 /**
@@ -39,6 +42,9 @@ export function scrapeHead(spec: ScrapeSpec, viaProxy: boolean): string {
   if (spec.timeoutSeconds !== undefined) {
     lines.push(`X-Prometheus-Scrape-Timeout-Seconds: ${spec.timeoutSeconds}`);
   }
+  if (viaProxy && spec.proxyAuthorization !== undefined) {
+    lines.push(`Proxy-Authorization: ${spec.proxyAuthorization}`);
+  }
   return `${lines.join("\r\n")}\r\n\r\n`;
 }
 
@@ -59,10 +65,13 @@ export class KeepAliveConnection {
   #parser = new ResponseParser();
   #waiting: { resolve: (r: ReadResponse) => void; reject: (e: Error) => void } | null = null;
   #connects = 0;
+  readonly #tlsCa: string | null;
 
-  constructor(host: string, port: number) {
+  /** `tlsCa`: connect with TLS, verifying the server against this CA (PEM). */
+  constructor(host: string, port: number, tlsCa: string | null = null) {
     this.host = host;
     this.port = port;
+    this.#tlsCa = tlsCa;
   }
 
   /** How many TCP connections this has opened so far (1 when keep-alive held throughout). */
@@ -102,8 +111,10 @@ export class KeepAliveConnection {
   #connect(): Promise<Socket> {
     this.#connects++;
     return new Promise((resolve, reject) => {
-      const socket = createConnection({ host: this.host, port: this.port, noDelay: true });
-      socket.once("connect", () => {
+      const socket = this.#tlsCa === null
+        ? createConnection({ host: this.host, port: this.port, noDelay: true })
+        : tlsConnect({ host: this.host, port: this.port, ca: this.#tlsCa }).setNoDelay(true);
+      socket.once(this.#tlsCa === null ? "connect" : "secureConnect", () => {
         socket.off("error", reject);
         this.#attach(socket);
         resolve(socket);

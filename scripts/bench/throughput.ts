@@ -9,7 +9,7 @@ import { availableParallelism } from "node:os";
 import { sleep } from "../../test/support/wait.ts";
 import type { ChildSet } from "./children.ts";
 import { RpcChild } from "./helper_rpc.ts";
-import { hostAddress, type Lab, startClient, startProxy, waitForClients } from "./lab.ts";
+import { hostAddress, type Lab, type ProxyAccess, startClient, startProxy, waitForClients } from "./lab.ts";
 import type { LoadMark } from "./load_gen.ts";
 import { roundSummary } from "./latency.ts";
 import { cpuMs, rssBytes, totalCpuMs } from "./proc_stat.ts";
@@ -141,24 +141,43 @@ async function measureWrkWindow(
 /** Extra load before the steady-state window (full runs only). */
 const WARM_EXTRA_MS = 30_000;
 
-/** Runs the section for 1 KiB and 100 KiB (1 KiB only when quick). */
+/**
+ * A proxy with a web config file (TLS and basic auth), for the secure section: how to start it, its
+ * clients' extra flags and user info, and what scrapers send.
+ */
+export interface SecureSetup {
+  readonly webConfigFile: string;
+  readonly access: ProxyAccess;
+  /** `user:password` the clients put in `--proxy-url`. */
+  readonly clientUserInfo: string;
+  /** `--tls.cacert=...` */
+  readonly clientArgs: readonly string[];
+}
+
+/** Runs the section for 1 KiB and 100 KiB (1 KiB only when quick, or only `sizes` when given). */
 export async function throughputSection(
   lab: Lab,
   children: ChildSet,
   targetPid: number,
+  options: { readonly sizes?: Array<[string, number]>; readonly secure?: SecureSetup } = {},
 ): Promise<Record<string, ThroughputResult>> {
   const clients = lab.quick ? 2 : 50;
   const warmupMs = lab.quick ? 300 : 2000;
   const windowMs = lab.quick ? 1000 : 10_000;
-  const sizes: Array<[string, number]> = lab.quick
-    ? [["1KiB", 1024]]
-    : [["1KiB", 1024], ["100KiB", 100 * 1024]];
+  const sizes: Array<[string, number]> = options.sizes ??
+    (lab.quick ? [["1KiB", 1024]] : [["1KiB", 1024], ["100KiB", 100 * 1024]]);
+  const { secure } = options;
+  if (secure !== undefined && lab.wrk === null) {
+    throw new TypeError("Cannot load a TLS proxy with our own load generator: install wrk");
+  }
   return await children.scope(async (scoped) => {
-    const proxy = await startProxy(scoped, lab.impl);
-    const proxyUrl = `http://127.0.0.1:${proxy.port}/`;
+    const proxy = await startProxy(scoped, lab.impl, secure);
+    const proxyUrl = secure === undefined
+      ? `http://127.0.0.1:${proxy.port}/`
+      : `https://${secure.clientUserInfo}@127.0.0.1:${proxy.port}/`;
     const names = Array.from({ length: clients }, (_, i) => hostAddress(i + 1));
     const clientChildren = await Promise.all(
-      names.map((fqdn) => startClient(scoped, lab.impl, proxyUrl, fqdn)),
+      names.map((fqdn) => startClient(scoped, lab.impl, proxyUrl, fqdn, secure?.clientArgs)),
     );
     await waitForClients(proxy, { names }, 60_000, 200);
     const results: Record<string, ThroughputResult> = {};
@@ -177,6 +196,9 @@ export async function throughputSection(
           urls,
           connections: clients,
           expectBytes: size,
+          secure: secure === undefined
+            ? undefined
+            : { proxyAuthorization: secure.access.scraperAuthorization },
         }, pids);
       const first = await measure.next(warmupMs, windowMs);
       let warm: WindowFigures | null = null;

@@ -54,6 +54,7 @@ export function findWrk(path = process.env.PATH ?? ""): string | null {
  */
 const SCRIPT = String.raw`
 local requests = {}
+local proxy_auth = PROXY_AUTHORIZATION
 local next_index = 0
 local thread_count = 0
 
@@ -69,6 +70,7 @@ function init(args)
       ["Host"] = host,
       ["Accept"] = "text/plain;version=0.0.4",
       ["X-Prometheus-Scrape-Timeout-Seconds"] = "10",
+      ["Proxy-Authorization"] = proxy_auth,
     })
   end
   next_index = math.floor(thread_index * #requests / 2)
@@ -122,6 +124,8 @@ export interface WrkOptions {
   readonly seconds: number;
   /** Body size every scrape must return; a smaller average response means some failed. */
   readonly expectBytes: number;
+  /** A proxy with a web config file: wrk speaks TLS to it and sends this `Proxy-Authorization`. */
+  readonly secure?: { readonly proxyAuthorization: string };
 }
 
 /**
@@ -132,7 +136,8 @@ export async function runWrk(children: ChildSet, options: WrkOptions): Promise<W
   const dir = mkdtempSync(join(tmpdir(), "pushprox-wrk-"));
   try {
     const script = join(dir, "scrapes.lua");
-    writeFileSync(script, SCRIPT);
+    const auth = options.secure === undefined ? "nil" : JSON.stringify(options.secure.proxyAuthorization);
+    writeFileSync(script, SCRIPT.replace("PROXY_AUTHORIZATION", auth));
     const child = children.spawn({
       name: "wrk",
       command: options.wrk,
@@ -143,7 +148,7 @@ export async function runWrk(children: ChildSet, options: WrkOptions): Promise<W
         "--timeout=15s",
         "-s",
         script,
-        `http://127.0.0.1:${options.proxyPort}/`,
+        `${options.secure === undefined ? "http" : "https"}://127.0.0.1:${options.proxyPort}/`,
         "--",
         ...options.urls,
       ],
