@@ -33,11 +33,10 @@ export async function readServerTls(
       throw new TypeError(`Cannot read tls_server_config.${key} "${path}": ${(error as Error).message}`);
     }
   };
-  const [cert, key, ca] = await Promise.all([
-    file("cert_file", settings.certFile),
-    file("key_file", settings.keyFile),
-    settings.clientCaFile === null ? undefined : file("client_ca_file", settings.clientCaFile),
-  ]);
+  // One after the other, so that of several unreadable files the first in the file is the one named.
+  const cert = await file("cert_file", settings.certFile);
+  const key = await file("key_file", settings.keyFile);
+  const ca = settings.clientCaFile === null ? undefined : await file("client_ca_file", settings.clientCaFile);
   return {
     cert,
     key,
