@@ -128,6 +128,9 @@ describe("benchmark and soak smoke runs", () => {
     assert.ok(isPositive(ours.cluster.latency.forwarded.proxiedMs.median));
     assert.ok(isPositive(ours.cluster.throughput.threeProxies.scrapesPerSecond));
     assert.equal(ours.cluster.throughput.threeProxies.errors, 0);
+    // TLS + basic auth beside plain: latency only, as our load generator speaks no TLS.
+    assert.ok(isPositive(ours.secure.latency.secureMs.median));
+    assert.equal(ours.secure.throughput, null);
     assert.ok(
       ours.linkBytes.plain.upBytesPerScrape > ours.linkBytes.gzip.upBytesPerScrape,
       "gzip should shrink the push",

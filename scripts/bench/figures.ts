@@ -302,19 +302,19 @@ export const FIGURE_ROWS: readonly FigureRow[] = [
     key: "secure.throughput.plainScrapesPerSecond",
     label: "throughput 1 KiB, 50 clients, plain (beside the next row)",
     unit: "scrapes/s",
-    get: (r) => (r.secure?.throughput.plain.warm ?? r.secure?.throughput.plain)?.scrapesPerSecond,
+    get: (r) => (r.secure?.throughput?.plain.warm ?? r.secure?.throughput?.plain)?.scrapesPerSecond,
   },
   {
     key: "secure.throughput.secureScrapesPerSecond",
     label: "throughput 1 KiB, 50 clients, TLS + basic auth",
     unit: "scrapes/s",
-    get: (r) => (r.secure?.throughput.secure.warm ?? r.secure?.throughput.secure)?.scrapesPerSecond,
+    get: (r) => (r.secure?.throughput?.secure.warm ?? r.secure?.throughput?.secure)?.scrapesPerSecond,
   },
   {
     key: "secure.throughput.ratio",
     label: "throughput with TLS + basic auth / without",
     unit: "x",
-    get: (r) => r.secure?.throughput.ratio,
+    get: (r) => r.secure?.throughput?.ratio,
     target: { op: ">=", value: 0.9 },
   },
 ];
