@@ -13,7 +13,7 @@ import type { ClientAuthType } from "../web_config/schema.ts";
 import { HttpError } from "../http_error.ts";
 import { parseBasicCredentials } from "./basic_credentials.ts";
 import { nameAllowed } from "./name_patterns.ts";
-import { PasswordCheck } from "./password_check.ts";
+import { PasswordCheck, type Verdict } from "./password_check.ts";
 
 const REALM = 'Basic realm="pushprox", charset="UTF-8"';
 
@@ -33,7 +33,7 @@ export const ANYONE: ClientPrincipal = { id: "", label: "anonymous", mayRegister
 /** A refusal: the status and answer, plus the principal (if known) for the log line. */
 export class AccessDenied extends HttpError {
   readonly principal: string;
-  constructor(status: 401 | 403 | 407, message: string, principal = "") {
+  constructor(status: 401 | 403 | 407 | 503, message: string, principal = "") {
     super(status, message);
     this.name = "AccessDenied";
     this.principal = principal;
@@ -152,12 +152,14 @@ export class AccessControl {
     status: 401 | 407,
     then: () => T | AccessDenied,
   ): Checked<T> {
-    const wrong = () =>
-      new AccessDenied(status, `wrong user name or password (user "${user}")`, `user "${user}"`);
-    const ok = this.#passwords.verify(user, password);
-    if (ok === true) return then();
-    if (ok === false) return wrong();
-    return ok.then((verified) => verified ? then() : wrong());
+    const judge = (verdict: Verdict): T | AccessDenied =>
+      verdict === true
+        ? then()
+        : verdict === "busy"
+        ? new AccessDenied(503, "too many password checks under way; try again", `user "${user}"`)
+        : new AccessDenied(status, `wrong user name or password (user "${user}")`, `user "${user}"`);
+    const verdict = this.#passwords.verify(user, password);
+    return verdict instanceof Promise ? verdict.then(judge) : judge(verdict);
   }
 
   /** What client_auth_type demands of the connection beyond what the TLS handshake enforced. */

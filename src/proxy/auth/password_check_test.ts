@@ -27,14 +27,15 @@ describe("PasswordCheck", () => {
     assert.equal(bcryptCalls.calls(), 1);
   });
 
-  it("PasswordCheck never remembers a wrong password, and an unknown user costs no bcrypt", async () => {
+  it("PasswordCheck never remembers a wrong password; an unknown user costs a bcrypt too (no timing tell)", async () => {
     const bcryptCalls = counting();
     const check = new PasswordCheck(hashes, { compare: bcryptCalls.compare });
     assert.equal(await check.verify("prometheus", "wrong"), false);
     assert.equal(await check.verify("prometheus", "wrong"), false);
     assert.equal(bcryptCalls.calls(), 2);
-    assert.equal(check.verify("nobody", "secret"), false);
-    assert.equal(bcryptCalls.calls(), 2);
+    assert.equal(await check.verify("nobody", "secret"), false);
+    assert.equal(await check.verify("nobody", "secret"), false);
+    assert.equal(bcryptCalls.calls(), 4);
     // One user's password is not another's.
     assert.equal(await check.verify("host1", "secret"), false);
   });
@@ -45,6 +46,16 @@ describe("PasswordCheck", () => {
     const results = await Promise.all(Array.from({ length: 20 }, () => check.verify("prometheus", "secret")));
     assert.ok(results.every((ok) => ok === true));
     assert.equal(bcryptCalls.calls(), 1);
+  });
+
+  it("PasswordCheck answers busy past its cap on comparisons under way; verified pairs still pass", async () => {
+    const check = new PasswordCheck(hashes, { maxPending: 2 });
+    assert.equal(await check.verify("prometheus", "secret"), true);
+    const flood = [check.verify("host1", "a"), check.verify("host1", "b")];
+    assert.equal(check.verify("host1", "c"), "busy");
+    assert.equal(check.verify("prometheus", "secret"), true);
+    assert.deepEqual(await Promise.all(flood), [false, false]);
+    assert.equal(await check.verify("host1", "other"), true); // room again once they finished
   });
 
   it("PasswordCheck stays within its bound, dropping the oldest pair first", async () => {
