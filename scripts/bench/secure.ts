@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import bcrypt from "bcryptjs";
-import { makeCa, makeLeaf } from "../../test/support/certificates.ts";
+import { makeCa, makeLeaf } from "../../src/http/testing/certificates.ts";
 import type { ChildSet } from "./children.ts";
 import { type Lab, type ProxyAccess, startClient, startProxy, waitForClients } from "./lab.ts";
 import { roundSummary } from "./latency.ts";

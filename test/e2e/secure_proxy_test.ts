@@ -21,7 +21,7 @@ import {
   servedSerial,
   type TestCa,
   type TestLeaf,
-} from "../support/certificates.ts";
+} from "../../src/http/testing/certificates.ts";
 import { basic, tlsRequest, type TlsResponse } from "../support/tls_request.ts";
 import { waitFor } from "../support/wait.ts";
 

@@ -8,6 +8,7 @@ import http from "node:http";
 import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import type {
   ConnInfo,
   Handler,
@@ -123,6 +124,10 @@ function updateTls(server: http.Server, tls: ServerTls): Promise<void> {
     );
   }
   try {
+    // Deno's setSecureContext takes anything and every later handshake fails: check the pair first.
+    if (!new X509Certificate(tls.cert).checkPrivateKey(createPrivateKey(tls.key))) {
+      throw new TypeError("the key is not the certificate's");
+    }
     secure.setSecureContext(nodeTls(tls));
   } catch (error) {
     return Promise.reject(error);

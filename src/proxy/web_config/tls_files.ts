@@ -6,6 +6,7 @@
  * logged, and is tried again at the next check while the old material stays in force.
  * @module
  */
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import type { ServerTls } from "../../runtime/types.ts";
 import type { Clock } from "../../time/clock.ts";
 import type { TlsServerSettings } from "./load.ts";
@@ -37,6 +38,7 @@ export async function readServerTls(
   const cert = await file("cert_file", settings.certFile);
   const key = await file("key_file", settings.keyFile);
   const ca = settings.clientCaFile === null ? undefined : await file("client_ca_file", settings.clientCaFile);
+  checkKeyPair(cert, key, settings);
   return {
     cert,
     key,
@@ -45,6 +47,29 @@ export async function readServerTls(
     rejectUnauthorized: settings.clientAuth === "RequireAndVerifyClientCert",
     minVersion: settings.minVersion === "TLS13" ? "TLSv1.3" : "TLSv1.2",
   };
+}
+
+/**
+ * Refuses a key that does not belong to the certificate. Not every runtime's TLS checks this when handed new
+ * material (Deno's setSecureContext takes the pair and every handshake fails after), and a rotation caught
+ * half-way (new certificate, old key) must never be put in force.
+ */
+function checkKeyPair(cert: string, key: string, settings: TlsServerSettings): void {
+  let matches: boolean;
+  try {
+    matches = new X509Certificate(cert).checkPrivateKey(createPrivateKey(key));
+  } catch (error) {
+    throw new TypeError(
+      `Cannot use tls_server_config.cert_file "${settings.certFile}" with key_file "${settings.keyFile}": ${
+        (error as Error).message
+      }`,
+    );
+  }
+  if (!matches) {
+    throw new TypeError(
+      `Cannot use tls_server_config.key_file "${settings.keyFile}": it is not the key of cert_file "${settings.certFile}"`,
+    );
+  }
 }
 
 export interface TlsWatchOptions {
