@@ -13,6 +13,7 @@ function fakeRuntime(args: string[], files: Record<string, string> = {}) {
   const clients: (TlsClientOptions | undefined)[] = [];
   const polls: string[] = [];
   const polledUrls: string[] = [];
+  const authorizations: (string | null)[] = [];
   let closed = 0;
   let signalHandler: ((signal: string) => void) | null = null;
   const fetch: RawFetch = async (input, init) => {
@@ -21,6 +22,7 @@ function fakeRuntime(args: string[], files: Record<string, string> = {}) {
     polledUrls.push(url.href);
     url.username = url.password = "";
     const request = asRequest(url, init);
+    authorizations.push(request.headers.get("authorization"));
     polls.push(await request.text());
     return await new Promise<Response>((_, reject) => {
       request.signal.addEventListener("abort", () => reject(request.signal.reason), { once: true });
@@ -59,7 +61,18 @@ function fakeRuntime(args: string[], files: Record<string, string> = {}) {
     assert.ok(signalHandler, "a shutdown handler was registered");
     signalHandler(name);
   };
-  return { runtime, stdout, stderr, served, clients, polls, polledUrls, signal, closed: () => closed };
+  return {
+    runtime,
+    stdout,
+    stderr,
+    served,
+    clients,
+    polls,
+    polledUrls,
+    authorizations,
+    signal,
+    closed: () => closed,
+  };
 }
 
 async function eventually(check: () => boolean, what: string): Promise<void> {
@@ -147,10 +160,9 @@ describe("clientMain()", () => {
     const running = clientMain(fake.runtime);
     await eventually(() => fake.polls.length === 2, "a poll to each proxy");
     assert.deepEqual(fake.polls, ["host.example", "host.example"]);
-    assert.deepEqual(fake.polledUrls.toSorted(), [
-      "http://proxy-b:8080/poll",
-      "http://scraper:s3cret@proxy-a:8080/poll",
-    ]);
+    // The user info becomes Basic credentials for that proxy alone, and leaves the URL the client sees.
+    assert.deepEqual(fake.polledUrls.toSorted(), ["http://proxy-a:8080/poll", "http://proxy-b:8080/poll"]);
+    assert.deepEqual(fake.authorizations.toSorted(), [`Basic ${btoa("scraper:s3cret")}`, null]);
     const metrics = await fake.served[0].handler(new Request("http://127.0.0.1:9369/metrics"), {
       absoluteForm: false,
       remoteAddress: "127.0.0.1",

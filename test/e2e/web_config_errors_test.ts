@@ -75,7 +75,8 @@ describe(`unusable web config and credentials files (${selectedImplementation()}
   it("client: never logs or echoes the password of --proxy-url's user info", async () => {
     const bad = await h.run("client", ["--proxy-url=ftp://host1:s3cret@proxy.example/", "--fqdn=x"]);
     assert.equal(bad.code, 2, bad.logs);
-    assert.match(bad.stderr, /invalid value "ftp:\/\/\*\*\*@proxy\.example\/"/);
+    assert.match(bad.stderr, /invalid value "ftp:\/\/proxy\.example\/"/);
+    assert.doesNotMatch(bad.stderr, /s3cret/);
     const client = await h.startClient(["--proxy-url=https://host1:s3cret@127.0.0.1:1/", "--fqdn=x"], {
       waitFor: "started",
     });
