@@ -27,7 +27,7 @@ function setup(withAccess: boolean) {
     disconnectGraceMs: 1000,
   });
   const registry = new Registry();
-  const metrics = registerProxyMetrics(registry, () => coordinator.clientCount);
+  const metrics = registerProxyMetrics(registry, coordinator);
   const logger = createLogger({ level: "info", format: "logfmt", write: (line) => logs.push(line) });
   const app = createProxyApp({
     coordinator,
