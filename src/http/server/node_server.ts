@@ -7,8 +7,6 @@
 import http from "node:http";
 import https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
-import type { TLSSocket } from "node:tls";
-import { createPrivateKey, X509Certificate } from "node:crypto";
 import type {
   ConnInfo,
   Handler,
@@ -17,7 +15,8 @@ import type {
   Server,
   ServerTls,
 } from "../../runtime/types.ts";
-import { toPeerCertificate } from "./peer_certificate.ts";
+import { nodeTls, peerOf, updateNodeTls } from "./node_tls.ts";
+import { guardIdleSockets } from "./node_idle_guard.ts";
 import { nodeReadableToWeb, writeWebBodyToNode } from "./node_streams.ts";
 import { isAbsoluteForm, requestUrl } from "./request_target.ts";
 import { MAX_HEADER_FIELDS } from "../../wire/request_head.ts";
@@ -56,13 +55,6 @@ export function serveNodeHttp(
     headersTimeout: headersTimeoutMs,
     keepAliveTimeout: KEEP_ALIVE_MS,
   };
-  const server = options.tls
-    ? https.createServer({ ...serverOptions, ...nodeTls(options.tls) }, listener)
-    : http.createServer(serverOptions, listener);
-  server.on(
-    "clientError",
-    (error: Error & { code?: string }, socket: Socket) => refuseUnparsed(error, socket),
-  );
   const budget = options.maxConnections ?? connectionBudget();
   // The largest power of two within the budget: the runtime then holds at most that many connections.
   const backlog = quirks.backlogBoundsConnections && budget !== Infinity
@@ -72,103 +64,70 @@ export function serveNodeHttp(
     backlog ?? budget,
     (event) => options.onConnectionLimit?.(event.kind === "full", event.limit),
   );
-  server.on("connection", (socket: Socket) => {
-    if (!gate.admit()) return void socket.destroy();
-    socket.once("close", () => gate.release());
-  });
-  if (quirks.enforceTimeouts) {
-    guardIdleSockets(server, options.tls ? "secureConnection" : "connection", headersTimeoutMs);
-  }
+  const create = (tls: ServerTls | undefined) => {
+    const server = tls
+      ? https.createServer({ ...serverOptions, ...nodeTls(tls) }, listener)
+      : http.createServer(serverOptions, listener);
+    server.on(
+      "clientError",
+      (error: Error & { code?: string }, socket: Socket) => refuseUnparsed(error, socket),
+    );
+    server.on("connection", (socket: Socket) => {
+      if (!gate.admit()) return void socket.destroy();
+      socket.once("close", () => gate.release());
+    });
+    if (quirks.enforceTimeouts) {
+      guardIdleSockets(server, tls ? "secureConnection" : "connection", headersTimeoutMs, KEEP_ALIVE_MS);
+    }
+    return server;
+  };
+  const listen = (server: http.Server, port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      const listening = () => {
+        server.off("error", reject);
+        resolve();
+      };
+      const hostname = options.hostname || undefined;
+      if (backlog === undefined) server.listen(port, hostname, listening);
+      else server.listen(port, hostname, backlog - 1, listening);
+    });
+  // More than one only after a rotation without setSecureContext: replaced servers keep their connections.
+  const servers = [create(options.tls)];
+  let current = options.tls;
 
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    const listening = () => {
-      server.off("error", reject);
-      const address = server.address() as AddressInfo;
-      resolve({
-        hostname: address.address,
-        port: address.port,
-        close: () =>
+  return listen(servers[0], options.port).then(() => {
+    const address = servers[0].address() as AddressInfo;
+    const relisten = async (tls: ServerTls) => {
+      const next = create(tls);
+      servers[servers.length - 1].close();
+      try {
+        await listen(next, address.port);
+      } catch (error) {
+        const back = create(current);
+        await listen(back, address.port);
+        servers.push(back);
+        throw error;
+      }
+      servers.push(next);
+      current = tls;
+    };
+    return {
+      hostname: address.address,
+      port: address.port,
+      close: () =>
+        Promise.all(servers.map((server) =>
           new Promise<void>((done) => {
             server.close(() => done());
             server.closeAllConnections?.();
-          }),
-        updateTls: (tls) => updateTls(server, tls),
-      });
+          })
+        )).then(() => {}),
+      updateTls: (tls: ServerTls) => updateNodeTls(servers[servers.length - 1], tls, relisten),
     };
-    const hostname = options.hostname || undefined;
-    if (backlog === undefined) server.listen(options.port, hostname, listening);
-    else server.listen(options.port, hostname, backlog - 1, listening);
   });
 }
 
 const KEEP_ALIVE_MS = 65_000;
-
-function nodeTls(tls: ServerTls) {
-  return {
-    cert: tls.cert,
-    key: tls.key,
-    ca: tls.ca,
-    requestCert: tls.requestCert ?? false,
-    rejectUnauthorized: tls.rejectUnauthorized ?? false,
-    minVersion: tls.minVersion ?? "TLSv1.2",
-  } as const;
-}
-
-/** New material for new connections (Deno); Bun's node:https has no setSecureContext. */
-function updateTls(server: http.Server, tls: ServerTls): Promise<void> {
-  const secure = server as Partial<Pick<https.Server, "setSecureContext">>;
-  if (typeof secure.setSecureContext !== "function") {
-    return Promise.reject(
-      new TypeError("this server cannot load a new certificate without a restart (node:https on Bun)"),
-    );
-  }
-  try {
-    // Deno's setSecureContext takes anything and every later handshake fails: check the pair first.
-    if (!new X509Certificate(tls.cert).checkPrivateKey(createPrivateKey(tls.key))) {
-      throw new TypeError("the key is not the certificate's");
-    }
-    secure.setSecureContext(nodeTls(tls));
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  return Promise.resolve();
-}
-
-/**
- * Deno's node:http accepts `headersTimeout` and `keepAliveTimeout` but does not enforce them (measured: a
- * half-sent head stayed open indefinitely), so we enforce both ourselves: a connection must deliver a head
- * within `headersTimeoutMs` of opening, and within the keep-alive time of its previous response. While a
- * request is being handled (a long poll for minutes) nothing is armed. Bun enforces the server options itself,
- * so it is spared a timer per request.
- */
-function guardIdleSockets(
-  server: http.Server,
-  // With TLS, requests carry the TLS socket, which "secureConnection" hands out ("connection" gives the TCP one).
-  connectionEvent: "connection" | "secureConnection",
-  headersTimeoutMs: number,
-): void {
-  const timers = new Map<Socket, ReturnType<typeof setTimeout>>();
-  const arm = (socket: Socket, ms: number) => {
-    clearTimeout(timers.get(socket));
-    timers.set(socket, setTimeout(() => socket.destroy(), ms));
-  };
-  const disarm = (socket: Socket) => {
-    clearTimeout(timers.get(socket));
-    timers.delete(socket);
-  };
-  server.on(connectionEvent, (socket: Socket) => {
-    arm(socket, headersTimeoutMs);
-    socket.once("close", () => disarm(socket));
-  });
-  server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
-    const socket = req.socket;
-    disarm(socket);
-    res.once("finish", () => {
-      if (!socket.destroyed) arm(socket, KEEP_ALIVE_MS);
-    });
-  });
-}
 
 async function handle(
   handler: Handler,
@@ -223,27 +182,6 @@ async function handle(
   // A body nobody read to its end leaves the connection unable to find the next request: close it.
   if (!req.complete) return closeAfter(req, res, () => writeResponse(res, response, "close"));
   await writeResponse(res, response);
-}
-
-/**
- * The client certificate of a TLS connection, read once per connection; undefined where the runtime's
- * node:https cannot tell (Bun's sockets there have no getPeerCertificate).
- */
-function peerOf(
-  socket: Socket,
-  peers: WeakMap<Socket, PeerCertificate | null>,
-): PeerCertificate | null | undefined {
-  const known = peers.get(socket);
-  if (known !== undefined) return known;
-  const tls = socket as Partial<TLSSocket>;
-  if (typeof tls.getPeerCertificate !== "function") return undefined;
-  const peer = toPeerCertificate(
-    tls.getPeerCertificate(),
-    tls.authorized === true,
-    String(tls.authorizationError ?? ""),
-  );
-  peers.set(socket, peer);
-  return peer;
 }
 
 function toWebRequest(
