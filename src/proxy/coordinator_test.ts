@@ -72,6 +72,8 @@ describe("Coordinator", () => {
     await flush();
     assert.equal(coordinator.clientCount, 50);
     assert.equal(coordinator.registrationsRefused, 0);
+  });
+
   it("claim() accepts a push only from the principal whose poll took the scrape; a refusal changes nothing", async () => {
     const { coordinator, order } = setup();
     // A scrape handed to a waiting poll, and a queued one taken by the next poll: both record who took them.
