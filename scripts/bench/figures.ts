@@ -284,6 +284,7 @@ export const FIGURE_ROWS: readonly FigureRow[] = [
     label: "cluster: throughput 1 KiB, 50 clients, three proxies (2 in 3 forwarded)",
     unit: "scrapes/s",
     get: (r) => r.cluster?.throughput.threeProxies.scrapesPerSecond,
+  },
   // Issue 17: what TLS and basic auth (--web.config.file) cost over a plain proxy, measured side by side.
   {
     key: "secure.latency.addedMedianMs",
