@@ -18,7 +18,16 @@ import { PendingScrape, type ScrapeReply } from "./pending_scrape.ts";
 import type { Clock } from "../time/clock.ts";
 import { DeadlineQueue } from "./deadline_queue.ts";
 import { type EndPoll, IdleDeadline, WaitingPoll } from "./waiting_poll.ts";
-import { type Announcement, ClientStats, parseLabels } from "./client_stats.ts";
+import { type Announcement, parseLabels } from "./client_stats.ts";
+import {
+  type ClientEntry,
+  type ClientListener,
+  ClientRegistry,
+  type ClientView,
+  type Poller,
+} from "./client_registry.ts";
+
+export type { ClientListener, ClientView } from "./client_registry.ts";
 
 export interface CoordinatorOptions {
   readonly timers: Clock;
@@ -35,12 +44,6 @@ export interface CoordinatorOptions {
    * registration timeout, so without a bound anyone who reaches the proxy could fill it.
    */
   readonly maxClients?: number;
-}
-
-/** Told when a client is first known and when it is dropped (the cluster registry listens). */
-export interface ClientListener {
-  added(fqdn: string): void;
-  dropped(fqdn: string): void;
 }
 
 export interface ScrapeOrder {
@@ -63,40 +66,19 @@ export interface PollOptions {
   readonly principal?: string;
 }
 
-/** A known client as `/clients` and the status page show it. */
-export interface ClientView {
-  readonly fqdn: string;
-  /** Polls waiting right now. */
-  readonly pollers: number;
-  readonly stats: Readonly<ClientStats>;
-}
-
-type Poller = WaitingPoll<ClientEntry>;
 type PollEnd = EndPoll<ClientEntry>;
-
-interface ClientEntry {
-  readonly fqdn: string;
-  readonly pollers: Poller[];
-  readonly queue: PendingScrape[];
-  /** Created with the first delivery: most clients of an idle fleet never have a scrape in flight. */
-  inFlight: Set<PendingScrape> | null;
-  /** Runs while no poll is open: drops the client when it fires. */
-  absenceTimer: unknown;
-  readonly stats: ClientStats;
-}
 
 const NO_ANNOUNCEMENT: Announcement = { labels: null, userAgent: null };
 
 export class Coordinator {
   readonly #options: CoordinatorOptions;
   readonly #wallClock: () => number;
-  readonly #clients = new Map<string, ClientEntry>();
+  readonly #clients: ClientRegistry;
   readonly #inFlight = new Map<string, PendingScrape>();
   /** Scrapes not yet settled: queued, taken by a client, or relaying. */
   #pending = 0;
   /** Set once shutdown began: resolves when the last pending scrape has settled. */
   #draining: { readonly done: Promise<void>; readonly resolve: () => void } | null = null;
-  readonly #listeners: ClientListener[] = [];
 
   /** Shared by every waiting poll, so a poll carries no closure of its own. */
   readonly #endPoll: PollEnd;
@@ -107,6 +89,14 @@ export class Coordinator {
     this.#options = options;
     this.#wallClock = options.wallClock ?? Date.now;
     this.#idle = new DeadlineQueue(options.timers);
+    this.#clients = new ClientRegistry({
+      timers: options.timers,
+      registrationTimeoutMs: options.registrationTimeoutMs,
+      disconnectGraceMs: options.disconnectGraceMs,
+      wallClock: this.#wallClock,
+      maxClients: options.maxClients ?? 0,
+      onDrop: (entry, why) => this.#endClient(entry, why),
+    });
     this.#endPoll = (poller, scrape, disconnected) => {
       if (!poller.waiting) return;
       poller.waiting = false;
@@ -116,7 +106,10 @@ export class Coordinator {
       poller.signal.removeEventListener("abort", poller);
       poller.idle?.cancel();
       poller.resolve(scrape);
-      this.#pollEnded(poller.entry, disconnected ? "disconnected" : scrape !== null ? "took work" : "idle");
+      this.#clients.pollEnded(
+        poller.entry,
+        disconnected ? "disconnected" : scrape !== null ? "took work" : "idle",
+      );
     };
   }
 
@@ -137,7 +130,7 @@ export class Coordinator {
   activity(): { connectedClients: number; waitingPolls: number; pendingScrapes: number } {
     let connectedClients = 0;
     let waitingPolls = 0;
-    for (const entry of this.#clients.values()) {
+    for (const entry of this.#clients.entries()) {
       waitingPolls += entry.pollers.length;
       if (entry.pollers.length > 0 || (entry.inFlight?.size ?? 0) > 0) connectedClients++;
     }
@@ -145,38 +138,32 @@ export class Coordinator {
   }
   /** Polls refused because `maxClients` FQDNs were already known. */
   get registrationsRefused(): number {
-    return this.#refused;
+    return this.#clients.refused;
   }
-
-  #refused = 0;
 
   /** Known client FQDNs, sorted. */
   knownClients(): string[] {
-    return [...this.#clients.keys()].sort();
+    return [...this.#clients.fqdns()].sort();
   }
 
   /** Known clients with what they announced and how their scrapes went, sorted by FQDN. */
   clients(): ClientView[] {
-    const views: ClientView[] = [];
-    for (const entry of this.#clients.values()) {
-      views.push({ fqdn: entry.fqdn, pollers: entry.pollers.length, stats: entry.stats });
-    }
-    return views.sort((a, b) => (a.fqdn < b.fqdn ? -1 : a.fqdn > b.fqdn ? 1 : 0));
+    return this.#clients.views();
   }
 
   /** True when a client polls for `fqdn` here (or did, within its grace period). */
   has(fqdn: string): boolean {
-    return this.#clients.has(fqdn);
+    return this.#clients.get(fqdn) !== undefined;
   }
 
   /** Known client FQDNs, unsorted. */
   fqdns(): IterableIterator<string> {
-    return this.#clients.keys();
+    return this.#clients.fqdns();
   }
 
   /** Calls `listener` whenever a client is first known or is dropped. */
   watch(listener: ClientListener): void {
-    this.#listeners.push(listener);
+    this.#clients.watch(listener);
   }
 
   /** Asks the client for `order.fqdn` to scrape; resolves with the reply to relay, or rejects with HttpError. */
@@ -219,31 +206,27 @@ export class Coordinator {
   poll(fqdn: string, options: PollOptions): Promise<PendingScrape | null> {
     // Answered at once while shutting down, so the client polls again (elsewhere, behind a balancer).
     if (this.#draining !== null) return Promise.resolve(null);
-    const max = this.#options.maxClients ?? 0;
-    if (max > 0 && this.#clients.size >= max && !this.#clients.has(fqdn)) {
-      this.#refused++;
-      return Promise.reject(
-        new HttpError(503, `cannot register "${fqdn}": the proxy already has ${max} clients, its limit`, {
-          reason: `client limit ${max} reached`,
-        }),
-      );
-    }
     const announcement = options.announcement ?? NO_ANNOUNCEMENT;
     const known = this.#clients.get(fqdn);
     const labels = known === undefined
       ? parseLabels(announcement.labels)
       : known.stats.labelsFor(announcement.labels);
-    const entry = this.#entry(fqdn);
+    let entry: ClientEntry;
+    try {
+      entry = this.#clients.admit(fqdn);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     entry.stats.polled(announcement, labels, this.#wallClock());
     const queued = this.#nextQueued(entry);
     const principal = options.principal ?? "";
     if (queued !== null) {
       this.#deliver(entry, queued, principal);
-      this.#pollEnded(entry, "took work");
+      this.#clients.pollEnded(entry, "took work");
       return Promise.resolve(queued);
     }
     if (options.signal.aborted) {
-      this.#pollEnded(entry, "disconnected");
+      this.#clients.pollEnded(entry, "disconnected");
       return Promise.resolve(null);
     }
     const deadline = options.idleTimeoutMs === null
@@ -316,7 +299,7 @@ export class Coordinator {
       let resolve!: () => void;
       const done = new Promise<void>((settle) => (resolve = settle));
       this.#draining = { done, resolve };
-      for (const entry of this.#clients.values()) {
+      for (const entry of this.#clients.entries()) {
         for (const poller of entry.pollers.splice(0)) poller.take(null);
         for (const scrape of entry.queue.splice(0)) scrape.fail(shuttingDown(scrape.url));
       }
@@ -327,28 +310,8 @@ export class Coordinator {
 
   /** Fails everything in progress and stops all timers (shutdown). */
   close(): void {
-    for (const entry of this.#clients.values()) this.#drop(entry, null);
+    this.#clients.dropAll();
     this.#idle.clear();
-  }
-
-  #entry(fqdn: string): ClientEntry {
-    let entry = this.#clients.get(fqdn);
-    if (entry === undefined) {
-      entry = {
-        fqdn,
-        pollers: [],
-        queue: [],
-        inFlight: null,
-        absenceTimer: undefined,
-        stats: new ClientStats(this.#wallClock()),
-      };
-      this.#clients.set(fqdn, entry);
-      for (const listener of this.#listeners) listener.added(fqdn);
-    } else if (entry.absenceTimer !== undefined) {
-      this.#options.timers.clearTimeout(entry.absenceTimer);
-      entry.absenceTimer = undefined;
-    }
-    return entry;
   }
 
   #offer(entry: ClientEntry, scrape: PendingScrape, front = false): void {
@@ -376,33 +339,8 @@ export class Coordinator {
     return null;
   }
 
-  /**
-   * After a poll ends: with no poll left open, start the clock on the client's absence. A client that
-   * disconnected or took work is expected back within the grace period; one answered idle, within the
-   * registration timeout.
-   */
-  #pollEnded(entry: ClientEntry, how: "disconnected" | "took work" | "idle"): void {
-    if (entry.pollers.length > 0 || this.#clients.get(entry.fqdn) !== entry) return;
-    if (entry.absenceTimer !== undefined) this.#options.timers.clearTimeout(entry.absenceTimer);
-    const { disconnectGraceMs, registrationTimeoutMs } = this.#options;
-    const why = how === "disconnected"
-      ? "disconnected"
-      : how === "took work"
-      ? `did not poll again within ${disconnectGraceMs / 1000}s of taking a scrape`
-      : `did not poll for ${registrationTimeoutMs / 1000}s`;
-    entry.absenceTimer = this.#options.timers.setTimeout(() => {
-      entry.absenceTimer = undefined;
-      if (entry.pollers.length > 0) return;
-      this.#drop(entry, why);
-    }, how === "idle" ? registrationTimeoutMs : disconnectGraceMs);
-  }
-
-  /** Drops a client that is gone (`why`), or every client at shutdown (null). */
-  #drop(entry: ClientEntry, why: string | null): void {
-    if (entry.absenceTimer !== undefined) this.#options.timers.clearTimeout(entry.absenceTimer);
-    entry.absenceTimer = undefined;
-    this.#clients.delete(entry.fqdn);
-    for (const listener of this.#listeners) listener.dropped(entry.fqdn);
+  /** A dropped client's polls are answered and its scrapes fail, naming why (null: shutdown). */
+  #endClient(entry: ClientEntry, why: string | null): void {
     for (const poller of entry.pollers.splice(0)) poller.take(null);
     const error = (scrape: PendingScrape) =>
       why === null
