@@ -4,6 +4,9 @@
  */
 import type { RawFetch } from "../runtime/types.ts";
 import type { ClientErrorKind, ClientMetrics } from "./client_metrics.ts";
+import type { ScrapeDeps } from "./scrape.ts";
+import type { FakeClock } from "../time/fake_clock.ts";
+import { silentLogger } from "../log/logger.ts";
 
 /** One push the fake proxy received, body read in full. */
 export interface RecordedPush {
@@ -176,4 +179,26 @@ export function recordingLogger() {
     return logger;
   };
   return { logger: build({}), records };
+}
+
+/** What one scrape needs, for a client registered as 127.0.0.1 pushing to a proxy on :8080, with `extra`. */
+export function scrapeDeps(
+  proxyFetch: RawFetch,
+  targetFetch: RawFetch,
+  clock: FakeClock,
+  extra: Partial<ScrapeDeps> = {},
+): { deps: ScrapeDeps; metrics: ReturnType<typeof countingMetrics> } {
+  const metrics = countingMetrics();
+  const deps: ScrapeDeps = {
+    fqdn: "127.0.0.1",
+    pushUrl: new URL("http://127.0.0.1:8080/push"),
+    proxyFetch,
+    targetFetch,
+    clock,
+    logger: silentLogger(),
+    metrics,
+    maxBodyBytes: 0,
+    ...extra,
+  };
+  return { deps, metrics };
 }

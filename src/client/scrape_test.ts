@@ -1,43 +1,22 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import { silentLogger } from "../log/logger.ts";
 import { parseScrapeRequest, parseScrapeResponse } from "../wire/mod.ts";
-import { createFakeClock, type FakeClock } from "../time/fake_clock.ts";
+import { createFakeClock } from "../time/fake_clock.ts";
 import {
-  countingMetrics,
   fakeProxy,
   fakeTarget,
   hangUntilAborted,
   pollBody,
   recordingLogger,
+  scrapeDeps,
 } from "./fake_http.ts";
-import { scrapeAndPush, type ScrapeDeps } from "./scrape.ts";
-import type { RawFetch } from "../runtime/types.ts";
+import { scrapeAndPush } from "./scrape.ts";
 
 const ID = "5dacbf41-d260-4c64-984d-8397b675a401";
 const URL_ = "http://127.0.0.1:19100/metrics";
 
-function deps(
-  proxyFetch: RawFetch,
-  targetFetch: RawFetch,
-  clock: FakeClock,
-  extra: Partial<ScrapeDeps> = {},
-) {
-  const metrics = countingMetrics();
-  const all: ScrapeDeps = {
-    fqdn: "127.0.0.1",
-    pushUrl: new URL("http://127.0.0.1:8080/push"),
-    proxyFetch,
-    targetFetch,
-    clock,
-    logger: silentLogger(),
-    metrics,
-    maxBodyBytes: 0,
-    ...extra,
-  };
-  return { deps: all, metrics };
-}
+const deps = scrapeDeps;
 
 function request(url = URL_, extra?: string[]) {
   return parseScrapeRequest(new TextEncoder().encode(pollBody(url, ID, extra)));

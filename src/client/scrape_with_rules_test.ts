@@ -2,37 +2,16 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { parseScrapeRequest, parseScrapeResponse } from "../wire/mod.ts";
-import { createFakeClock, type FakeClock } from "../time/fake_clock.ts";
-import { silentLogger } from "../log/logger.ts";
-import type { RawFetch } from "../runtime/types.ts";
-import { countingMetrics, fakeProxy, fakeTarget, pollBody, recordingLogger } from "./fake_http.ts";
-import { scrapeAndPush, type ScrapeDeps } from "./scrape.ts";
+import { createFakeClock } from "../time/fake_clock.ts";
+import { fakeProxy, fakeTarget, pollBody, recordingLogger, scrapeDeps } from "./fake_http.ts";
+import { scrapeAndPush } from "./scrape.ts";
 import { DEFAULT_SCRAPE_RULES } from "./scrape_rules.ts";
 
 const ID = "0b1c7a52-3f7e-4f0c-9a55-2d6c1c0e9b11";
 const URL_ = "http://127.0.0.1:19100/metrics";
 const never = new AbortController().signal;
 
-function deps(
-  proxyFetch: RawFetch,
-  targetFetch: RawFetch,
-  clock: FakeClock,
-  extra: Partial<ScrapeDeps> = {},
-) {
-  const metrics = countingMetrics();
-  const all: ScrapeDeps = {
-    fqdn: "127.0.0.1",
-    pushUrl: new URL("http://127.0.0.1:8080/push"),
-    proxyFetch,
-    targetFetch,
-    clock,
-    logger: silentLogger(),
-    metrics,
-    maxBodyBytes: 0,
-    ...extra,
-  };
-  return { deps: all, metrics };
-}
+const deps = scrapeDeps;
 
 /** A scrape request as the proxy hands it over, with any method. */
 function request(url = URL_, extra?: string[], method = "GET") {
