@@ -295,7 +295,12 @@ describe(`The proxy with --web.config.file: TLS, roles, identity binding (${sele
       what: "the new certificate to be served",
       details: () => proxy.logs(),
     });
-    assert.match(proxy.logs(), /Loaded new TLS certificate/);
+    // The log line may reach our pipe a moment after the first connection is served with the new pair.
+    await waitFor(() => /Loaded new TLS certificate/.test(proxy.logs()), {
+      timeoutMs: 5_000,
+      what: "the proxy to log the rotation",
+      details: () => proxy.logs(),
+    });
     assert.equal(proxy.process.deathReason(), undefined);
     await nodeUp();
   });
