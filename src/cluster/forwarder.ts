@@ -17,13 +17,12 @@ export const MISS_HEADER = "PushProx-Cluster-Miss";
 export const TIMEOUT_HEADER = "X-Prometheus-Scrape-Timeout-Seconds";
 
 /**
- * Headers that belong to one connection, or to us as the proxy Prometheus talks to, and are not passed on.
+ * Headers of one connection, never passed from one hop to the next (a push handed on drops these too);
  * Host is rebuilt from the scrape's URL by the client.
  */
-const HOP_BY_HOP = [
+export const CONNECTION_HEADERS: readonly string[] = [
   "connection",
   "keep-alive",
-  "proxy-authorization",
   "proxy-connection",
   "te",
   "trailer",
@@ -31,6 +30,8 @@ const HOP_BY_HOP = [
   "upgrade",
   "host",
 ];
+/** A forwarded scrape also drops what was meant for us, the proxy Prometheus talks to. */
+const HOP_BY_HOP = [...CONNECTION_HEADERS, "proxy-authorization"];
 const RESPONSE_HOP_BY_HOP = ["connection", "keep-alive", "proxy-connection", "transfer-encoding"];
 
 /** The owner could not be reached at all (refused, reset, unresolvable): try the next, or fail at once. */

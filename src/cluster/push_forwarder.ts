@@ -5,18 +5,7 @@
  * @module
  */
 import type { RawFetch } from "../runtime/types.ts";
-import { HOP_HEADER } from "./forwarder.ts";
-
-const NOT_FORWARDED = [
-  "connection",
-  "keep-alive",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-  "host",
-];
+import { CONNECTION_HEADERS, HOP_HEADER } from "./forwarder.ts";
 
 export interface PushForwardOptions {
   readonly fetch: RawFetch;
@@ -31,7 +20,7 @@ export async function forwardPush(
   options: PushForwardOptions,
 ): Promise<Response> {
   const headers = new Headers(request.headers);
-  for (const name of NOT_FORWARDED) headers.delete(name);
+  for (const name of CONNECTION_HEADERS) headers.delete(name);
   headers.set(HOP_HEADER, options.self);
   const response = await options.fetch(new URL("push", issuer), {
     method: "POST",
@@ -40,7 +29,7 @@ export async function forwardPush(
     signal: request.signal,
   });
   const answer = new Headers(response.headers);
-  for (const name of NOT_FORWARDED) answer.delete(name);
+  for (const name of CONNECTION_HEADERS) answer.delete(name);
   return new Response(response.body, {
     status: response.status,
     statusText: response.statusText,
