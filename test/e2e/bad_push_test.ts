@@ -7,11 +7,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Harness } from "../support/harness.ts";
-import { bodyText, headerValue, type HttpMessage, parseMessage, statusOf } from "../support/http_message.ts";
+import { bodyText, type HttpMessage, statusOf } from "../support/http_message.ts";
 import { absoluteFormGet, connectRaw, type RawConnection, rawExchange } from "../support/raw_http.ts";
 import { listedClients, type ProxyHandle, selectedImplementation } from "../support/pushprox.ts";
 import type { StaticTarget } from "../support/static_target.ts";
-import { waitFor } from "../support/wait.ts";
+import { pollRequest, scrapeInFlight as takeScrape } from "../support/raw_poller.ts";
 
 /** The proxy's limit for pushed bodies in this file, small enough to exceed cheaply. */
 const MAX_BODY_BYTES = 1024;
@@ -22,9 +22,6 @@ function pushRequest(inner: string): string {
 }
 
 /** A POST /poll for `fqdn`, as upstream's Go client sends it (no idle answers asked for). */
-function pollRequest(fqdn: string): string {
-  return `POST /poll HTTP/1.1\r\nHost: proxy\r\nContent-Length: ${fqdn.length}\r\n\r\n${fqdn}`;
-}
 
 /** Asserts a refusal an operator can read: a non-empty reason on one line. */
 function assertOneLineReason(response: HttpMessage): void {
@@ -54,25 +51,7 @@ describe(`bad pushes and polls (${selectedImplementation()})`, () => {
       15_000,
     );
 
-  /** A scrape for `fqdn` handed to a raw poller: its id, and the scraper's pending answer. */
-  async function scrapeInFlight(fqdn: string): Promise<{ id: string; answer: Promise<HttpMessage> }> {
-    const poller = await connectRaw(proxy.port);
-    try {
-      await poller.write(pollRequest(fqdn));
-      await waitFor(async () => (await listedClients(proxy.url)).includes(fqdn), {
-        timeoutMs: 5000,
-        what: `the raw poller for ${fqdn} in /clients`,
-      });
-      const answer = scrape(`http://${fqdn}:9100/metrics`);
-      answer.catch(() => {});
-      const polled = await poller.read("response", 5000);
-      const id = headerValue(parseMessage(polled.body, "request"), "Id");
-      assert.ok(id !== undefined, `the poll answer has no Id header:\n${bodyText(polled)}`);
-      return { id, answer };
-    } finally {
-      poller.close();
-    }
-  }
+  const scrapeInFlight = (fqdn: string) => takeScrape(proxy, fqdn, scrape);
 
   it("answers a push for an unknown scrape id with 404 within 100 ms, naming the id", async () => {
     const started = performance.now();

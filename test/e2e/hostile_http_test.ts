@@ -9,11 +9,12 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import { after, before, describe, it } from "node:test";
 import { Harness } from "../support/harness.ts";
-import { bodyText, headerValue, type HttpMessage, parseMessage, statusOf } from "../support/http_message.ts";
+import { bodyText, type HttpMessage, statusOf } from "../support/http_message.ts";
 import { absoluteFormGet, connectRaw, type RawConnection, rawExchange } from "../support/raw_http.ts";
 import { listedClients, type ProxyHandle, selectedImplementation } from "../support/pushprox.ts";
 import type { StaticTarget } from "../support/static_target.ts";
 import { sleep, waitFor } from "../support/wait.ts";
+import { scrapeInFlight as takeScrape } from "../support/raw_poller.ts";
 
 /** `count` distinct header lines, about 9 bytes each: 6,000 fit in the proxy's 64 KiB head limit. */
 function manyHeaders(count: number): string {
@@ -55,27 +56,7 @@ describe(`hostile HTTP at the proxy (${selectedImplementation()}, ${process.env.
   const scrape = (url: string) =>
     rawExchange(proxy.port, absoluteFormGet(url, [["X-Prometheus-Scrape-Timeout-Seconds", "10"]]), 15_000);
 
-  /** A scrape for `fqdn` taken by a raw poller: its id, and the scraper's pending answer. */
-  async function scrapeInFlight(fqdn: string): Promise<{ id: string; answer: Promise<HttpMessage> }> {
-    const poller = await connectRaw(proxy.port);
-    try {
-      await poller.write(
-        `POST /poll HTTP/1.1\r\nHost: proxy\r\nContent-Length: ${fqdn.length}\r\n\r\n${fqdn}`,
-      );
-      await waitFor(async () => (await listedClients(proxy.url)).includes(fqdn), {
-        timeoutMs: 5000,
-        what: `the raw poller for ${fqdn} in /clients`,
-      });
-      const answer = scrape(`http://${fqdn}:9100/metrics`);
-      answer.catch(() => {});
-      const polled = await poller.read("response", 5000);
-      const id = headerValue(parseMessage(polled.body, "request"), "Id");
-      assert.ok(id !== undefined, `the poll answer has no Id header:\n${bodyText(polled)}`);
-      return { id, answer };
-    } finally {
-      poller.close();
-    }
-  }
+  const scrapeInFlight = (fqdn: string) => takeScrape(proxy, fqdn, scrape);
 
   it("refuses a request head with 6,000 header names with 431, naming the 200-field limit", async () => {
     const response = await rawExchange(
